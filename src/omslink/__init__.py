@@ -1,0 +1,1 @@
+"""omslink: the ERP side of an ERP <-> OMS integration."""

@@ -1,0 +1,3 @@
+from omslink.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,35 @@
+"""Create the operation permissions and the three built-in roles (CONTRACT §8)."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+from omslink.core.operations import BUILT_IN_ROLES
+
+
+def create_roles(apps, schema_editor):
+    # Permissions normally appear after migrate (post_migrate); the roles need them now.
+    accounts = apps.get_app_config("accounts")
+    accounts.models_module = True
+    create_permissions(accounts, apps=apps, verbosity=0)
+    accounts.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in BUILT_IN_ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+        )
+
+
+def remove_roles(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=list(BUILT_IN_ROLES)).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+    ]
+
+    operations = [migrations.RunPython(create_roles, remove_roles)]

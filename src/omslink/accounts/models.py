@@ -1,0 +1,36 @@
+"""Roles, users and personal tokens.
+
+A role is a Django group and an operation is a Django permission (CONTRACT §8), so the
+framework's own `user.has_perm` answers every permission question.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+from omslink.core.operations import OPERATIONS
+
+
+class Role(Group):
+    """A named set of operations; each user has exactly one role."""
+
+    class Meta:
+        proxy = True
+        default_permissions = ()
+        permissions = [(op.codename, f"{op.feature}: {op.label}") for op in OPERATIONS]
+
+
+class PersonalToken(models.Model):
+    """A user's bearer token for the staff API; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="personal_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    last4 = models.CharField(max_length=4)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token …{self.last4} of {self.user_id}"

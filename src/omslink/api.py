@@ -1,0 +1,113 @@
+"""The ninja API: one object, each domain's router mounted on it, one error shape for all."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
+
+from omslink.api_auth import BearerAuth
+from omslink.connected_apps.api import router as connected_apps_router
+from omslink.core.errors import (
+    ApplicationError,
+    InternalError,
+    MalformedJson,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    ValidationFailed,
+)
+from omslink.core.middleware import error_response
+from omslink.core.text_safety import unsafe_text_path
+from omslink.core.validation import validation_failed
+from omslink.fulfilment.api import router as fulfilment_router
+from omslink.inventory.api import router as inventory_router
+from omslink.masters.api import router as masters_router
+from omslink.orders.api import router as orders_router
+from omslink.webhooks.api import router as webhooks_router
+from omslink.wholesale.api import router as wholesale_router
+
+logger = logging.getLogger(__name__)
+
+
+class JsonBodyParser(Parser):
+    """Parse a JSON body, refusing what no database column could hold."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if not request.body:
+            return {}
+        try:
+            document = json.loads(request.body)
+        except (ValueError, RecursionError) as exc:
+            raise MalformedJson() from exc
+        unsafe = unsafe_text_path(document)
+        if unsafe is not None:
+            raise ValidationFailed.for_field(unsafe, "contains a NUL or an invalid character")
+        return document
+
+
+api = NinjaAPI(
+    title="omslink",
+    version="1",
+    description="The ERP side of the ERP <-> OMS link. See CONTRACT.md for the rules.",
+    auth=BearerAuth(),
+    parser=JsonBodyParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return error_response(exc)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return error_response(validation_failed(exc.errors))
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(Unauthenticated())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ApplicationError):
+        # ninja wraps whatever the body parser raised; ours already carries the right code.
+        return error_response(exc.__cause__)
+    by_status: dict[int, type[ApplicationError]] = {
+        404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 400: MalformedJson,
+    }
+    error_class = by_status.get(exc.status_code)
+    if error_class is None:
+        logger.error("unexpected HttpError %s on %s", exc.status_code, request.path)
+        return error_response(InternalError())
+    return error_response(error_class(str(exc) or None))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(InternalError())
+
+
+for router in (
+    connected_apps_router,
+    masters_router,
+    inventory_router,
+    orders_router,
+    wholesale_router,
+    fulfilment_router,
+    webhooks_router,
+):
+    api.add_router("/", router)

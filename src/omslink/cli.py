@@ -1,0 +1,115 @@
+"""The `omslink` command (CONTRACT §1): it parses arguments and calls one service each."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omslink.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("database is up to date")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from omslink.web_server import serve
+
+    serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    from omslink.supervisor import run_up
+
+    return run_up(host=args.host, port=args.port)
+
+
+def _user_create(args: argparse.Namespace) -> int:
+    from omslink.accounts.services import user_create
+
+    user = user_create(username=args.username, password=args.password, role=args.role)
+    print(f"created user {user.username} with role {args.role}")
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from omslink.accounts.services import token_create
+
+    token = token_create(username=args.username)
+    print(f"new personal token for {args.username} (shown once, store it safely):")
+    print(token)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="omslink", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser(
+        "up", help="migrate, load demo data, run server, relay and OMS simulator"
+    )
+    up.add_argument("--host", default=DEFAULT_HOST)
+    up.add_argument("--port", type=int, default=DEFAULT_PORT)
+    up.set_defaults(handler=_up)
+
+    serve = commands.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--workers", type=int, default=2, help="processes (default 2)")
+    serve.add_argument("--threads", type=int, default=16, help="threads per process (default 16)")
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the schema")
+    migrate.add_argument("--verbose", action="store_true")
+    migrate.set_defaults(handler=_migrate)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", required=True, metavar="ACTION"
+    )
+    user_create = user.add_parser("create", help="create a user with a role")
+    user_create.add_argument("username")
+    user_create.add_argument("--password", required=True)
+    user_create.add_argument("--role", required=True, help="Administrator, Warehouse or Viewer")
+    user_create.set_defaults(handler=_user_create)
+
+    token = commands.add_parser("token", help="manage personal API tokens").add_subparsers(
+        dest="token_command", required=True, metavar="ACTION"
+    )
+    token_create = token.add_parser("create", help="print a new personal token for a user")
+    token_create.add_argument("username")
+    token_create.set_defaults(handler=_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        _setup_django()
+        from omslink.core.errors import ApplicationError
+
+        try:
+            return handler(args)
+        except ApplicationError as exc:
+            print(f"omslink: {exc.message}", file=sys.stderr)
+            return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line for the operator, whatever broke
+        print(f"omslink: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConnectedAppsConfig(AppConfig):
+    name = "omslink.connected_apps"
+    label = "connected_apps"

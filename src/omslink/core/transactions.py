@@ -1,0 +1,53 @@
+"""The top-level transaction every writing service runs in, retried on lock conflicts.
+
+Locks are taken in primary-key order so deadlocks should not happen, but PostgreSQL may still
+pick a victim under unusual interleavings (foreign-key share locks, index pages), and SQLite
+may report a busy database past its timeout. Such a failure is retried whole; a client never
+sees it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, transaction
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+ATTEMPTS = 6
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def _is_retryable(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+def transactional(service: Callable[P, T]) -> Callable[P, T]:
+    """Run a service in one durable transaction, retrying the whole of it on a lock conflict."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with transaction.atomic(durable=True):
+                    return service(*args, **kwargs)
+            except OperationalError as exc:
+                if attempt == ATTEMPTS or not _is_retryable(exc):
+                    raise
+                logger.warning("%s: retrying after a lock conflict (%s)", service.__name__,
+                               type(exc.__cause__).__name__)
+                time.sleep(random.uniform(0.002, 0.02) * attempt)  # noqa: S311 - jitter only
+        raise AssertionError("unreachable")
+
+    return run

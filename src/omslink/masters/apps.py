@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MastersConfig(AppConfig):
+    name = "omslink.masters"
+    label = "masters"

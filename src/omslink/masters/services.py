@@ -1,0 +1,94 @@
+"""Create org units, sites, items and customers; uniqueness is reported, never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from django.db.models import Model
+
+from omslink.core.errors import Conflict, NotFound, ValidationFailed
+from omslink.core.transactions import transactional
+from omslink.masters.models import Customer, Item, OrgUnit, Site
+
+
+def _refuse_existing(model: type[Model], field: str, value: str) -> None:
+    if model._default_manager.filter(**{field: value}).exists():
+        raise Conflict(f"A {model._meta.verbose_name} with {field} {value!r} exists already.")
+
+
+def org_unit_by_code(code: str) -> OrgUnit:
+    org_unit = OrgUnit.objects.filter(code=code).first()
+    if org_unit is None:
+        raise NotFound(f"No org unit {code!r}.")
+    return org_unit
+
+
+def site_by_code(code: str) -> Site:
+    site = Site.objects.select_related("org_unit").filter(code=code).first()
+    if site is None:
+        raise NotFound(f"No site {code!r}.")
+    return site
+
+
+@transactional
+def org_unit_create(*, code: str, name: str, gstin: str, state_code: str,
+                    address: str = "") -> OrgUnit:
+    """Create a legal entity; its GSTIN's first two digits need not be checked by us."""
+    _refuse_existing(OrgUnit, "code", code)
+    return OrgUnit.objects.create(code=code, name=name, gstin=gstin, state_code=state_code,
+                                  address=address)
+
+
+@transactional
+def site_create(*, code: str, name: str, org_unit: str, online_fulfilment: bool,
+                address: str = "") -> Site:
+    """Create a warehouse; an OU has at most one online fulfilment site."""
+    _refuse_existing(Site, "code", code)
+    owner = OrgUnit.objects.filter(code=org_unit).first()
+    if owner is None:
+        raise ValidationFailed.for_field("org_unit", f"no org unit {org_unit!r}")
+    if online_fulfilment:
+        current = Site.objects.filter(org_unit=owner, online_fulfilment=True).first()
+        if current is not None:
+            raise Conflict(f"{org_unit} already fulfils online orders from site {current.code}.")
+    return Site.objects.create(code=code, name=name, org_unit=owner,
+                               online_fulfilment=online_fulfilment, address=address)
+
+
+def online_fulfilment_site(org_unit: OrgUnit) -> Site | None:
+    return Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
+
+
+@transactional
+def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
+    """Create one or many items, all or none."""
+    skus = [str(item["sku"]) for item in items]
+    repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if repeated:
+        raise ValidationFailed(
+            "The same SKU is listed twice.",
+            details=[{"field": f"[{skus.index(sku)}].sku", "message": f"{sku} is repeated"}
+                     for sku in repeated],
+        )
+    existing = sorted(Item.objects.filter(sku__in=skus).values_list("sku", flat=True))
+    if existing:
+        raise Conflict(f"Items exist already: {', '.join(existing)}.",
+                       details=[{"sku": sku} for sku in existing])
+    created = [
+        Item(
+            sku=item["sku"], name=item["name"], hsn_code=item["hsn_code"],
+            gst_rate=Decimal(item["gst_rate"]), mrp=Decimal(item["mrp"]),
+            barcode=item.get("barcode", ""), bin=item.get("bin", ""),
+        )
+        for item in items
+    ]
+    return Item.objects.bulk_create(created)
+
+
+@transactional
+def customer_create(*, code: str, name: str, state_code: str, gstin: str | None = None,
+                    address: str = "") -> Customer:
+    _refuse_existing(Customer, "code", code)
+    return Customer.objects.create(code=code, name=name, gstin=gstin or "",
+                                   state_code=state_code, address=address)

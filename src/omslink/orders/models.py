@@ -1,0 +1,102 @@
+"""Online orders pushed by an OMS, their lines, and replayable Idempotency-Key answers."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from omslink.connected_apps.models import OmsApp
+from omslink.masters.models import Item, OrgUnit, Site
+
+ORDER_NUMBER_PREFIX = "SO-"
+
+
+class OrderStatus(models.TextChoices):
+    RESERVED = "reserved"
+    PICKLIST_CREATED = "picklist_created"
+    PICKED = "picked"
+    INVOICED = "invoiced"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+
+class Order(models.Model):
+    """An online order: stored and reserved whole at the OU's online fulfilment site."""
+
+    class PaymentMode(models.TextChoices):
+        PREPAID = "PREPAID"
+        COD = "COD"
+
+    class CancelledBy(models.TextChoices):
+        OMS = "oms"
+        ERP = "erp"
+
+    app = models.ForeignKey(OmsApp, on_delete=models.PROTECT, related_name="orders")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    external_order_id = models.CharField(max_length=64)
+    body_hash = models.CharField(max_length=64)
+    marketplace = models.CharField(max_length=64)
+    marketplace_order_id = models.CharField(max_length=100, blank=True, default="")
+    ordered_at = models.DateTimeField()
+    payment_mode = models.CharField(max_length=8, choices=PaymentMode.choices)
+    customer = models.JSONField()
+    shipping_address = models.JSONField()
+    billing_gstin = models.CharField(max_length=15, blank=True, default="")
+    shipping_charge = models.DecimalField(max_digits=12, decimal_places=2)
+    cod_charge = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.RESERVED)
+    courier = models.CharField(max_length=64, blank=True, default="")
+    awb = models.CharField(max_length=64, blank=True, default="")
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=3, choices=CancelledBy.choices, blank=True,
+                                    default="")
+    cancel_reason = models.CharField(max_length=500, blank=True, default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app", "external_order_id"],
+                                    name="one_order_per_app_external_id"),
+        ]
+        indexes = [models.Index(fields=["site", "status"], name="order_site_status")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{ORDER_NUMBER_PREFIX}{self.pk:06d}"
+
+
+class OrderLine(models.Model):
+    """One line as the OMS sent it; the same SKU may appear on several lines."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    line_id = models.CharField(max_length=64)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request that carried an Idempotency-Key, replayed on repeats."""
+
+    app = models.ForeignKey(OmsApp, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app", "key"], name="one_record_per_idempotency_key")
+        ]

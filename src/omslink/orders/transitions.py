@@ -1,0 +1,23 @@
+"""The order statuses and the only moves between them (CONTRACT §5). Pure: no database."""
+
+from __future__ import annotations
+
+from omslink.orders.models import OrderStatus
+
+ALLOWED_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.RESERVED: frozenset({OrderStatus.PICKLIST_CREATED, OrderStatus.CANCELLED}),
+    OrderStatus.PICKLIST_CREATED: frozenset({OrderStatus.PICKED, OrderStatus.CANCELLED}),
+    OrderStatus.PICKED: frozenset({OrderStatus.INVOICED, OrderStatus.CANCELLED}),
+    OrderStatus.INVOICED: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.SHIPPED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return OrderStatus(target) in ALLOWED_MOVES[OrderStatus(current)]
+
+
+def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
+    """Every status from which `target` may be reached: the filter of a conditional update."""
+    return frozenset(status for status, targets in ALLOWED_MOVES.items() if target in targets)

@@ -1,0 +1,32 @@
+"""Page access: signed in and the role has the operation, else 403; hiding links is not enough."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from omslink.core.operations import CODENAMES, permission_name
+
+View = Callable[..., HttpResponse]
+
+
+def operation_required(codename: str) -> Callable[[View], View]:
+    if codename not in CODENAMES:
+        raise ValueError(f"unknown operation {codename}")
+
+    def decorate(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(permission_name(codename)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorate

@@ -1,0 +1,96 @@
+"""The outbox: events, their deliveries to OMS apps, and every delivery attempt."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from omslink.connected_apps.models import OmsApp
+from omslink.masters.models import Item, OrgUnit, Site
+
+
+class EventStream(models.Model):
+    """The last sequence number issued for one ordering key."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+
+
+class Event(models.Model):
+    """A fact the OMS must hear of, written in the transaction that made it true."""
+
+    event_id = models.CharField(max_length=40, unique=True)
+    type = models.CharField(max_length=40)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    ordering_key = models.CharField(max_length=100)
+    sequence = models.PositiveBigIntegerField()
+    data = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ordering_key", "sequence"],
+                                    name="one_event_per_key_sequence")
+        ]
+
+
+class Delivery(models.Model):
+    """One event on its way to one app; per (app, ordering key) they leave in sequence."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="deliveries")
+    app = models.ForeignKey(OmsApp, on_delete=models.PROTECT, related_name="deliveries")
+    ordering_key = models.CharField(max_length=100)
+    sequence = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.CharField(max_length=500, blank=True, default="")
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "app"], name="one_delivery_per_event_app")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["app", "ordering_key", "sequence"], name="delivery_key_order"),
+        ]
+
+
+class DeliveryAttempt(models.Model):
+    """What one try sent and got back; the secret is never recorded, the signature is."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField()
+    error = models.CharField(max_length=500, blank=True, default="")
+    request_headers = models.JSONField(default=dict)
+    response_body = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["attempted_at", "pk"]
+
+
+class PendingInventoryUpdate(models.Model):
+    """An item whose available quantity changed at an online fulfilment site.
+
+    Written in the stock change's own transaction; the relay turns the pending rows of a
+    site into one `inventory.updated` event with the latest numbers and deletes them, in one
+    transaction, so a burst of changes becomes one event and none is lost.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "item"], name="one_pending_update_per_item")
+        ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WholesaleConfig(AppConfig):
+    name = "omslink.wholesale"
+    label = "wholesale"

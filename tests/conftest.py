@@ -1,0 +1,237 @@
+"""Shared fixtures: real users with real tokens, masters, an OMS app, and an HTTP API client.
+
+Everything goes through the real database (SQLite file or PostgreSQL) and, for the API, the
+full Django request stack with bearer tokens, exactly as a client would call it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from omslink.accounts.services import token_create, user_create
+from omslink.connected_apps.models import ApiKey, OmsApp
+from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, new_token, token_hash
+from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
+from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.services import (
+    customer_create,
+    items_create,
+    org_unit_create,
+    site_create,
+)
+
+ROLES = (ADMINISTRATOR, WAREHOUSE, VIEWER)
+
+
+@dataclass
+class ApiAnswer:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class ApiClient:
+    """Calls /api/v1 through Django's full stack with a bearer token and JSON bodies."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token
+        self._client = Client()
+
+    def with_token(self, token: str | None) -> ApiClient:
+        return ApiClient(token)
+
+    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
+                content_type: str = "application/json",
+                headers: dict[str, str] | None = None) -> ApiAnswer:
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}
+        if self.token is not None:
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+        data: bytes | str = b""
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body)
+        response = self._client.generic(method, f"/api/v1{path}", data=data,
+                                        content_type=content_type, **extra)
+        try:
+            parsed = json.loads(response.content) if response.content else None
+        except ValueError:
+            parsed = response.content
+        return ApiAnswer(response.status_code, parsed, dict(response.headers))
+
+    def get(self, path: str, **kwargs: Any) -> ApiAnswer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> ApiAnswer:
+        return self.request("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> ApiAnswer:
+        return self.request("PUT", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> ApiAnswer:
+        return self.request("PATCH", path, body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> ApiAnswer:
+        return self.request("DELETE", path, **kwargs)
+
+
+def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
+    """Check the contract's error shape and return the error object."""
+    assert answer.status == status, (answer.status, answer.body)
+    assert isinstance(answer.body, dict) and set(answer.body) == {"error"}, answer.body
+    error = answer.body["error"]
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["details"], list)
+    return error
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., tuple[Any, str]]:
+    """Create a user of a role and return (user, personal token)."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
+        name = username or f"{role.lower()}{next(counter)}"
+        user = user_create(username=name, password="correct-horse-9", role=role)
+        return user, token_create(username=name)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., tuple[Any, str]]) -> tuple[Any, str]:
+    return make_user(ADMINISTRATOR, "admin")
+
+
+@pytest.fixture
+def api(admin: tuple[Any, str]) -> ApiClient:
+    """An API client signed in as an Administrator."""
+    return ApiClient(admin[1])
+
+
+@pytest.fixture
+def role_clients(make_user: Callable[..., tuple[Any, str]]) -> dict[str, ApiClient]:
+    """One API client per built-in role, for the permission matrix."""
+    return {role: ApiClient(make_user(role)[1]) for role in ROLES}
+
+
+@dataclass
+class Masters:
+    org_unit: OrgUnit
+    site: Site
+    wholesale_site: Site
+    other_org_unit: OrgUnit
+    other_site: Site
+    items: list[Item]
+    customer: Customer
+
+
+@pytest.fixture
+def masters(db: None) -> Masters:
+    """Two OUs in different states, an online site each, a wholesale site, items, a customer."""
+    ou1 = org_unit_create(code="OU1", name="Indigo Threads Pvt Ltd", gstin="29ABCDE1234F1Z5",
+                          state_code="KA", address="12 Residency Road, Bengaluru 560025")
+    ou2 = org_unit_create(code="OU2", name="Indigo Threads West LLP", gstin="27ABCDE1234F1Z9",
+                          state_code="MH", address="4 Linking Road, Mumbai 400050")
+    wh1 = site_create(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    wh2 = site_create(code="WH2", name="Bengaluru wholesale", org_unit="OU1",
+                      online_fulfilment=False)
+    wh3 = site_create(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    items = items_create(items=[
+        {"sku": "TEE-RED-M", "name": "Tee red M", "hsn_code": "6109", "gst_rate": "5.00",
+         "mrp": "499.00", "bin": "A-01-02"},
+        {"sku": "TEE-BLU-L", "name": "Tee blue L", "hsn_code": "6109", "gst_rate": "5.00",
+         "mrp": "499.00", "bin": "A-01-01"},
+        {"sku": "JKT-BLK-M", "name": "Jacket black M", "hsn_code": "6201", "gst_rate": "12.00",
+         "mrp": "2999.00", "bin": "B-02-01"},
+        {"sku": "CAP-GRY", "name": "Cap grey", "hsn_code": "6505", "gst_rate": "18.00",
+         "mrp": "299.00", "bin": "C-01-01"},
+    ])
+    customer = customer_create(code="RETAIL1", name="Rao Retail", state_code="KA",
+                               gstin="29AAACR5055K1Z5")
+    return Masters(ou1, wh1, wh2, ou2, wh3, items, customer)
+
+
+@dataclass
+class ConnectedApp:
+    app: OmsApp
+    api_key: str
+
+    def client(self) -> ApiClient:
+        return ApiClient(self.api_key)
+
+
+def connect_app(org_unit: OrgUnit, created_by: Any, *, webhook_url: str = "http://127.0.0.1:9/hook",
+                secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                encryption_key: str | None = None, enabled: bool = True) -> ConnectedApp:
+    """An OMS app stored directly, for tests of other domains that need a partner key.
+
+    The connection tests themselves are covered by the connected_apps tests.
+    """
+    key = new_token(API_KEY_PREFIX)
+    api_key = ApiKey.objects.create(org_unit=org_unit, key_hash=token_hash(key), last4=key[-4:],
+                                    created_by=created_by)
+    app = OmsApp.objects.create(
+        name=f"OMS for {org_unit.code}", org_unit=org_unit, webhook_url=webhook_url,
+        webhook_secret_encrypted=encrypt_secret(secret), webhook_secret_hint=secret[-3:],
+        encryption_key_encrypted=encrypt_secret(encryption_key) if encryption_key else "",
+        api_url="http://127.0.0.1:8000", api_key=api_key, enabled=enabled, created_by=created_by,
+    )
+    return ConnectedApp(app, key)
+
+
+@pytest.fixture
+def oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+    """An enabled OMS app for OU1 with its partner API key."""
+    return connect_app(masters.org_unit, admin[0])
+
+
+@pytest.fixture
+def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+    """An enabled OMS app for OU2: its key must never see OU1's data."""
+    return connect_app(masters.other_org_unit, admin[0])
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Any:
+    """Debian's Chromium driven by Playwright; ./run-tests installs it when missing."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run ./run-tests, which installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any) -> Any:
+    """A fresh browser tab against the live test server."""
+    context = chromium.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def sign_in(page: Any, username: str, password: str = "correct-horse-9") -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
