@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -22,10 +21,9 @@ from omslink.core.errors import (
     NotFound,
     PayloadTooLarge,
     Unauthenticated,
-    ValidationFailed,
 )
+from omslink.core.json_body import parse_json_body
 from omslink.core.middleware import error_response
-from omslink.core.text_safety import unsafe_text_path
 from omslink.core.validation import validation_failed
 from omslink.fulfilment.api import router as fulfilment_router
 from omslink.inventory.api import router as inventory_router
@@ -41,16 +39,7 @@ class JsonBodyParser(Parser):
     """Parse a JSON body, refusing what no database column could hold."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        if not request.body:
-            return {}
-        try:
-            document = json.loads(request.body)
-        except (ValueError, RecursionError) as exc:
-            raise MalformedJson() from exc
-        unsafe = unsafe_text_path(document)
-        if unsafe is not None:
-            raise ValidationFailed.for_field(unsafe, "contains a NUL or an invalid character")
-        return document
+        return parse_json_body(request.body)
 
 
 api = NinjaAPI(

@@ -63,7 +63,9 @@ class ApiRequestGuardMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return ValidationFailed.for_field("Content-Length", "is not a number")
+            length = -1
+        if length < 0:
+            return ValidationFailed.for_field("Content-Length", "is not a number of bytes")
         if length > settings.OMSLINK_MAX_BODY_BYTES:
             return PayloadTooLarge()
         if length == 0:

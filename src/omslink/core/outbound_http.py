@@ -34,6 +34,8 @@ def validate_target_url(url: str, *, field: str) -> str:
     """Check a webhook or API URL's form; the address is checked again on every connect."""
     if len(url) > MAX_URL_LENGTH:
         raise ValidationFailed.for_field(field, f"must be at most {MAX_URL_LENGTH} characters")
+    if not url.isprintable() or any(char.isspace() for char in url):
+        raise ValidationFailed.for_field(field, "must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -50,10 +52,30 @@ def validate_target_url(url: str, *, field: str) -> str:
     return url
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (IPv4-compatible and NAT64);
+# Python counts them as global, but a gateway may deliver them to the embedded address.
+_EMBEDS_IPV4_LOW_BITS = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDS_IPV4_LOW_BITS):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """True only for a globally routable unicast address, looking inside IPv6 wrappings."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
