@@ -77,11 +77,17 @@ def staff_user(request: HttpRequest, operation: str) -> User:
     return caller.user
 
 
-def partner_app(request: HttpRequest) -> OmsApp:
-    """The enabled OMS app behind the calling API key; personal tokens are refused."""
+def partner_caller(request: HttpRequest) -> PartnerCaller:
+    """The OU behind the calling API key, whatever its app's state; personal tokens are refused."""
     caller = request.auth  # type: ignore[attr-defined]
     if not isinstance(caller, PartnerCaller):
         raise Forbidden("This endpoint needs an OU's API key, not a personal token.")
+    return caller
+
+
+def partner_app(request: HttpRequest) -> OmsApp:
+    """The enabled OMS app behind the calling API key; personal tokens are refused."""
+    caller = partner_caller(request)
     if caller.app is None:
         raise Forbidden("No OMS app uses this API key yet; add the app first.")
     if not caller.app.enabled:

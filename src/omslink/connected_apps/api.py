@@ -1,3 +1,121 @@
-from ninja import Router
+"""API keys, the partner ping, and OMS apps (CONTRACT §3, §4)."""
 
-router = Router()
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from omslink.api_auth import partner_caller, staff_user
+from omslink.connected_apps import services
+from omslink.connected_apps.schemas import (
+    ApiKeyFilter,
+    ApiKeyIn,
+    ApiKeyIssued,
+    ApiKeyOut,
+    ApiTestIn,
+    ConnectionTestOut,
+    OmsAppIn,
+    OmsAppOut,
+    PingOut,
+    WebhookTestIn,
+)
+from omslink.connected_apps.selectors import (
+    api_key_resource,
+    api_keys,
+    oms_app_by_id,
+    oms_app_resource,
+    oms_apps,
+)
+from omslink.core.errors import MethodNotAllowed
+from omslink.core.pagination import Page, PageQuery, page_of
+
+router = Router(tags=["connected apps"])
+
+
+@router.post("/api-keys", response={201: ApiKeyIssued})
+def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
+    issued = services.api_key_issue(org_unit=payload.org_unit,
+                                    created_by=staff_user(request, "api_keys_manage"))
+    return Status(201, {"id": issued.api_key.pk, "key": issued.key,
+                        "last4": issued.api_key.last4, "org_unit": payload.org_unit})
+
+
+@router.get("/api-keys", response=Page[ApiKeyOut])
+def list_api_keys(request: HttpRequest, query: Query[PageQuery],
+                  only: Query[ApiKeyFilter]) -> dict[str, Any]:
+    staff_user(request, "api_keys_manage")
+    page = page_of(api_keys(org_unit=only.org_unit), query, newest_first=True)
+    return {**page, "items": [api_key_resource(key) for key in page["items"]]}
+
+
+@router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut)
+def revoke_api_key(request: HttpRequest, api_key_id: int) -> dict[str, Any]:
+    """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
+    revoked = services.api_key_revoke(api_key_id=api_key_id,
+                                      revoked_by=staff_user(request, "api_keys_manage"))
+    return api_key_resource(revoked)
+
+
+@router.get("/ping", response=PingOut)
+def ping(request: HttpRequest) -> dict[str, Any]:
+    """Answer for an API key whatever its app's state: the form's API test relies on it."""
+    caller = partner_caller(request)
+    app = caller.app
+    return {"org_unit": caller.org_unit.code,
+            "app": None if app is None else {"id": app.pk, "name": app.name,
+                                             "enabled": app.enabled}}
+
+
+@router.post("/oms-apps/test-webhook", response=ConnectionTestOut, exclude_none=True)
+def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
+    staff_user(request, "oms_apps_add")
+    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+
+
+@router.post("/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True)
+def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
+    staff_user(request, "oms_apps_add")
+    return services.oms_app_test_api(**payload.dict()).as_answer()
+
+
+@router.post("/oms-apps", response={201: OmsAppOut})
+def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
+    user = staff_user(request, "oms_apps_add")
+    return Status(201, oms_app_resource(services.oms_app_create(created_by=user,
+                                                                **payload.dict())))
+
+
+@router.get("/oms-apps", response=Page[OmsAppOut])
+def list_oms_apps(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+    staff_user(request, "oms_apps_view")
+    page = page_of(oms_apps(), query, newest_first=False)
+    return {**page, "items": [oms_app_resource(app) for app in page["items"]]}
+
+
+@router.get("/oms-apps/{int:app_id}", response=OmsAppOut)
+def get_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+    staff_user(request, "oms_apps_view")
+    return oms_app_resource(oms_app_by_id(app_id))
+
+
+@router.api_operation(["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None})
+def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
+    """Refuse every edit: an app's settings were proven by its tests and never change."""
+    raise MethodNotAllowed(
+        f"{request.method} is not allowed: an OMS app's fields cannot be changed once it is "
+        f"added. Disable it (POST /api/v1/oms-apps/{app_id}/disable) and add a new app instead."
+    )
+
+
+@router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut)
+def enable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+    user = staff_user(request, "oms_apps_edit")
+    return oms_app_resource(services.oms_app_enable(app_id=app_id, by=user))
+
+
+@router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut)
+def disable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+    user = staff_user(request, "oms_apps_edit")
+    return oms_app_resource(services.oms_app_disable(app_id=app_id, by=user))
