@@ -38,8 +38,15 @@ class StockBalance(models.Model):
         return self.on_hand - self.reserved - self.allocated
 
 
+DOCUMENT_NUMBER_PREFIXES = {"receipt": "GRN-", "adjustment": "ADJ-"}
+
+
 class StockDocument(models.Model):
-    """A goods receipt or a stock adjustment entered by a user."""
+    """A goods receipt or a stock adjustment entered by a user; its moves are its lines.
+
+    `reference` holds the receipt's reference (e.g. the supplier's delivery note) or the
+    adjustment's reason.
+    """
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt"
@@ -51,6 +58,13 @@ class StockDocument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{DOCUMENT_NUMBER_PREFIXES[self.kind]}{self.pk:06d}"
 
 
 class StockMove(models.Model):

@@ -13,11 +13,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import F
 
 from omslink.core.errors import InsufficientStock
+from omslink.core.transactions import transactional
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.inventory.selectors import items_by_sku, site_named
 from omslink.masters.models import Item, Site
 from omslink.webhooks.services import inventory_changed
 
@@ -107,3 +110,47 @@ def stock_apply(
     if moved:
         inventory_changed(site=site, item_ids=moved)
     return balances
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """A SKU and a quantity as a user entered them (signed for adjustments)."""
+
+    sku: str
+    quantity: int
+
+
+def _stock_document_create(*, kind: StockDocument.Kind, user: User, site: str, text: str,
+                           lines: Sequence[DocumentLine]) -> StockDocument:
+    target = site_named(site)
+    items = items_by_sku(line.sku for line in lines)
+    document = StockDocument.objects.create(kind=kind, site=target, reference=text,
+                                            created_by=user)
+    stock_apply(
+        site=target,
+        changes=[StockChange(items[line.sku].pk, StockMove.Kind(kind), on_hand=line.quantity)
+                 for line in lines],
+        reference=document.number,
+        document=document,
+    )
+    return document
+
+
+@transactional
+def stock_receipt_create(*, user: User, site: str, reference: str,
+                         lines: Sequence[DocumentLine]) -> StockDocument:
+    """Add received goods to on-hand at a site."""
+    return _stock_document_create(kind=StockDocument.Kind.RECEIPT, user=user, site=site,
+                                  text=reference, lines=lines)
+
+
+@transactional
+def stock_adjustment_create(*, user: User, site: str, reason: str,
+                            lines: Sequence[DocumentLine]) -> StockDocument:
+    """Correct on-hand up or down; never below what online and wholesale orders hold.
+
+    A count that finds fewer units than are held is refused with `insufficient_stock`:
+    the holds must be released (orders cancelled) first, so no order is left short silently.
+    """
+    return _stock_document_create(kind=StockDocument.Kind.ADJUSTMENT, user=user, site=site,
+                                  text=reason, lines=lines)

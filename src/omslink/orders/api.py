@@ -1,3 +1,94 @@
-from ninja import Router
+"""Online orders API: the OMS pushes, reads, cancels and assigns couriers with its API key;
+staff list, read and cancel with personal tokens (CONTRACT §3, §4).
 
-router = Router()
+A path serves both kinds of caller where the contract says so; one handler per path and
+method looks at who is calling and scopes the lookup: staff by ERP id (`SO-000001`), the OMS
+by its own external_order_id, only within its app.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Header, Query, Router, Status
+
+from omslink.api_auth import StaffCaller, partner_app, staff_user
+from omslink.core.errors import ValidationFailed
+from omslink.core.pagination import Page, page_of
+from omslink.inventory.selectors import site_named
+from omslink.orders import services
+from omslink.orders.models import Order
+from omslink.orders.schemas import AwbIn, CancelIn, OrderIn, OrderListQuery, OrderOut
+from omslink.orders.selectors import (
+    order_by_number,
+    order_of_app,
+    order_resource,
+    orders_for_resource,
+)
+
+router = Router(tags=["orders"])
+
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    return isinstance(request.auth, StaffCaller)  # type: ignore[attr-defined]
+
+
+def _idempotency_key(value: str | None) -> str | None:
+    if value is not None and (not value or not value.isprintable() or not value.isascii()):
+        raise ValidationFailed.for_field("Idempotency-Key", "must be 1-255 printable ASCII "
+                                         "characters")
+    return value
+
+
+@router.post("/orders", response={200: OrderOut, 201: OrderOut})
+def push_order(request: HttpRequest, payload: OrderIn,
+               idempotency_key: str | None = Header(None, alias="Idempotency-Key",
+                                                    max_length=255)) -> Status:
+    """Store and reserve a pushed order: 201 new, 200 the same order again."""
+    app = partner_app(request)
+    answer = services.order_intake(app=app, payload=payload,
+                                   idempotency_key=_idempotency_key(idempotency_key))
+    return Status(answer.status, answer.body)
+
+
+@router.get("/orders", response=Page[OrderOut])
+def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str, Any]:
+    """Staff: newest first, filtered by status and site."""
+    staff_user(request, "orders_view")
+    orders = orders_for_resource()
+    if query.status is not None:
+        orders = orders.filter(status=query.status)
+    if query.site is not None:
+        orders = orders.filter(site=site_named(query.site))
+    page = page_of(orders, query, newest_first=True)
+    page["items"] = [order_resource(order) for order in page["items"]]
+    return page
+
+
+def _order_for_caller(request: HttpRequest, order_id: str, operation: str) -> Order:
+    if _is_staff(request):
+        staff_user(request, operation)
+        return order_by_number(order_id)
+    return order_of_app(partner_app(request), order_id)
+
+
+@router.get("/orders/{order_id}", response=OrderOut)
+def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    return order_resource(_order_for_caller(request, order_id, "orders_view"))
+
+
+@router.post("/orders/{order_id}/cancel", response=OrderOut)
+def cancel_order(request: HttpRequest, order_id: str, payload: CancelIn) -> dict[str, Any]:
+    """The OMS cancels by its external id; the ERP (role with orders_cancel) by `SO-…`."""
+    order = _order_for_caller(request, order_id, "orders_cancel")
+    by = Order.CancelledBy.ERP if _is_staff(request) else Order.CancelledBy.OMS
+    return services.order_cancel(order=order, by=by, reason=payload.reason)
+
+
+@router.post("/orders/{order_id}/awb", response=OrderOut)
+def assign_awb(request: HttpRequest, order_id: str, payload: AwbIn) -> dict[str, Any]:
+    """The OMS assigned a courier and an AWB number."""
+    order = order_of_app(partner_app(request), order_id)
+    return services.order_assign_awb(order=order, courier=payload.courier, awb=payload.awb)

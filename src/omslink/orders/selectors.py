@@ -6,13 +6,19 @@ one shape everywhere.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
+from omslink.connected_apps.models import OmsApp
+from omslink.core.errors import NotFound
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
-from omslink.orders.models import Order
+from omslink.inventory.models import StockMove
+from omslink.orders.models import ORDER_NUMBER_PREFIX, Order
+
+_NUMBER = re.compile(rf"^{ORDER_NUMBER_PREFIX}(\d{{6,18}})$")
 
 INVOICE_PDF_PATH = "/api/v1/invoices/{number}.pdf"
 
@@ -85,3 +91,31 @@ def order_resource(order: Order) -> dict[str, Any]:
         "created_at": iso_timestamp(order.created_at),
         "updated_at": iso_timestamp(order.updated_at),
     }
+
+
+def order_by_number(number: str) -> Order:
+    """The order an ERP id (`SO-000001`) names, for staff; 404 when there is none."""
+    match = _NUMBER.match(number)
+    order = orders_for_resource().filter(pk=int(match.group(1))).first() if match else None
+    if order is None or order.number != number:
+        raise NotFound(f"No order {number!r}.")
+    return order
+
+
+def order_of_app(app: OmsApp, external_order_id: str) -> Order:
+    """This app's order with that external id; another app's is as unknown as a missing one."""
+    order = orders_for_resource().filter(app=app, external_order_id=external_order_id).first()
+    if order is None:
+        raise NotFound(f"No order {external_order_id!r} from this app.")
+    return order
+
+
+def stock_held_by(order: Order) -> dict[int, int]:
+    """Units the order holds in reservation per item id, summed from the ledger.
+
+    Every move that changes an order's reservation carries the order number as its
+    reference, so the ledger says exactly what a cancellation must release.
+    """
+    rows = (StockMove.objects.filter(site_id=order.site_id, reference=order.number)
+            .values("item_id").annotate(held=Sum("reserved_delta")))
+    return {row["item_id"]: row["held"] for row in rows if row["held"]}

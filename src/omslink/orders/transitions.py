@@ -21,3 +21,13 @@ def can_move(current: str, target: str) -> bool:
 def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
     """Every status from which `target` may be reached: the filter of a conditional update."""
     return frozenset(status for status, targets in ALLOWED_MOVES.items() if target in targets)
+
+
+def still_to_ship() -> frozenset[OrderStatus]:
+    """Statuses from which the order can still be shipped: when a courier may be assigned."""
+    reaching: set[OrderStatus] = set()
+    frontier = {OrderStatus.SHIPPED}
+    while frontier:
+        frontier = {source for target in frontier for source in sources_of(target)} - reaching
+        reaching |= frontier
+    return frozenset(reaching)

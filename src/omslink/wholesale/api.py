@@ -1,3 +1,65 @@
-from ninja import Router
+"""Wholesale orders API (CONTRACT §3): staff only, allowed by the role's operations."""
 
-router = Router()
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from omslink.api_auth import staff_user
+from omslink.core.pagination import Page, page_of
+from omslink.inventory.selectors import site_named
+from omslink.inventory.services import DocumentLine
+from omslink.wholesale import services
+from omslink.wholesale.schemas import WholesaleListQuery, WholesaleOrderIn, WholesaleOrderOut
+from omslink.wholesale.selectors import (
+    wholesale_order_by_number,
+    wholesale_order_resource,
+    wholesale_orders,
+)
+
+router = Router(tags=["wholesale"])
+
+
+@router.post("/wholesale-orders", response={201: WholesaleOrderOut})
+def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> Status:
+    user = staff_user(request, "wholesale_create")
+    order = services.wholesale_order_create(
+        user=user, customer=payload.customer, site=payload.site,
+        lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
+    )
+    return Status(201, wholesale_order_resource(order))
+
+
+@router.get("/wholesale-orders", response=Page[WholesaleOrderOut])
+def list_wholesale_orders(request: HttpRequest,
+                          query: Query[WholesaleListQuery]) -> dict[str, Any]:
+    """Newest first, like online orders."""
+    staff_user(request, "wholesale_view")
+    orders = wholesale_orders()
+    if query.status is not None:
+        orders = orders.filter(status=query.status)
+    if query.site is not None:
+        orders = orders.filter(site=site_named(query.site))
+    page = page_of(orders, query, newest_first=True)
+    page["items"] = [wholesale_order_resource(order) for order in page["items"]]
+    return page
+
+
+@router.get("/wholesale-orders/{order_id}", response=WholesaleOrderOut)
+def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    staff_user(request, "wholesale_view")
+    return wholesale_order_resource(wholesale_order_by_number(order_id))
+
+
+@router.post("/wholesale-orders/{order_id}/dispatch", response=WholesaleOrderOut)
+def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    staff_user(request, "wholesale_dispatch")
+    return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
+
+
+@router.post("/wholesale-orders/{order_id}/cancel", response=WholesaleOrderOut)
+def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
+    staff_user(request, "wholesale_cancel")
+    return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))

@@ -1,0 +1,146 @@
+"""Read stock: balances per (site, SKU), and the check that balances equal the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, FilteredRelation, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from omslink.core.errors import Conflict, UnknownSku, ValidationFailed
+from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.masters.models import Item, OrgUnit, Site
+from omslink.masters.services import online_fulfilment_site
+
+
+def items_by_sku(skus: Iterable[str]) -> dict[str, Item]:
+    """Every named item, or 422 `unknown_sku` listing the SKUs that do not exist."""
+    wanted = set(skus)
+    found = {item.sku: item for item in Item.objects.filter(sku__in=wanted)}
+    unknown = sorted(wanted - found.keys())
+    if unknown:
+        raise UnknownSku(f"Unknown SKUs: {', '.join(unknown[:10])}.", details=unknown)
+    return found
+
+
+def site_named(code: str, *, field: str = "site") -> Site:
+    """The site a request names; an unknown code is the request's fault, so 422 on that field."""
+    site = Site.objects.select_related("org_unit").filter(code=code).first()
+    if site is None:
+        raise ValidationFailed.for_field(field, f"no site {code!r}")
+    return site
+
+
+def online_site_of(org_unit: OrgUnit) -> Site:
+    """The OU's online fulfilment site: without one there is nowhere to reserve or count.
+
+    A 409 `conflict` rather than a 422: the request is fine, the ERP's set-up is not yet.
+    """
+    site = online_fulfilment_site(org_unit)
+    if site is None:
+        raise Conflict(f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "
+                       "one of its sites for online fulfilment before online orders and "
+                       "inventory can be served.")
+    return site
+
+
+def items_with_balance_at(site: Site, skus: Iterable[str] | None = None) -> QuerySet[Item]:
+    """Items with their counts at one site, zero where the item never held stock there."""
+    items = Item.objects.all()
+    if skus is not None:
+        items = items.filter(sku__in=list(items_by_sku(skus)))
+    return items.annotate(
+        here=FilteredRelation("balances", condition=Q(balances__site=site)),
+        on_hand=Coalesce(F("here__on_hand"), Value(0)),
+        reserved=Coalesce(F("here__reserved"), Value(0)),
+        allocated=Coalesce(F("here__allocated"), Value(0)),
+    )
+
+
+def stock_row(site: Site, item: Any) -> dict[str, Any]:
+    """One row of `GET /stock` from an item annotated by `items_with_balance_at`."""
+    return {
+        "site": site.code, "sku": item.sku, "on_hand": item.on_hand, "reserved": item.reserved,
+        "allocated": item.allocated,
+        "available": item.on_hand - item.reserved - item.allocated,
+    }
+
+
+def balances_everywhere(skus: Iterable[str] | None = None) -> QuerySet[StockBalance]:
+    """Balance rows at every site (only pairs that ever held stock have one)."""
+    balances = StockBalance.objects.select_related("site", "item")
+    if skus is not None:
+        balances = balances.filter(item__in=list(items_by_sku(skus).values()))
+    return balances
+
+
+def balance_row(balance: StockBalance) -> dict[str, Any]:
+    return {
+        "site": balance.site.code, "sku": balance.item.sku, "on_hand": balance.on_hand,
+        "reserved": balance.reserved, "allocated": balance.allocated,
+        "available": balance.available,
+    }
+
+
+def stock_document_resource(document: StockDocument) -> dict[str, Any]:
+    text_field = "reference" if document.kind == StockDocument.Kind.RECEIPT else "reason"
+    moves = document.moves.select_related("item").order_by("pk")
+    return {
+        "id": document.number,
+        "site": document.site.code,
+        text_field: document.reference,
+        "lines": [{"sku": move.item.sku, "quantity": move.on_hand_delta} for move in moves],
+        "created_at": document.created_at,
+        "created_by": document.created_by.username,
+    }
+
+
+def recent_stock_documents(limit: int = 20) -> QuerySet[StockDocument]:
+    return StockDocument.objects.select_related("site", "created_by").order_by("-pk")[:limit]
+
+
+@dataclass(frozen=True)
+class LedgerMismatch:
+    """A (site, SKU) whose balance differs from the sum of its ledger entries."""
+
+    site: str
+    sku: str
+    balance: tuple[int, int, int]
+    ledger: tuple[int, int, int]
+
+    def __str__(self) -> str:
+        names = ("on_hand", "reserved", "allocated")
+        differences = ", ".join(
+            f"{name} {held} (ledger {summed})"
+            for name, held, summed in zip(names, self.balance, self.ledger, strict=True)
+            if held != summed
+        )
+        return f"{self.site} {self.sku}: {differences}"
+
+
+def ledger_mismatches() -> list[LedgerMismatch]:
+    """Every (site, item) whose balance does not equal its ledger; empty when all agree."""
+    sums = {
+        (row["site_id"], row["item_id"]): (row["on_hand"], row["reserved"], row["allocated"])
+        for row in StockMove.objects.values("site_id", "item_id").annotate(
+            on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"),
+            allocated=Sum("allocated_delta"),
+        )
+    }
+    held = {
+        (row["site_id"], row["item_id"]): (row["on_hand"], row["reserved"], row["allocated"])
+        for row in StockBalance.objects.values("site_id", "item_id", "on_hand", "reserved",
+                                               "allocated")
+    }
+    zero = (0, 0, 0)
+    wrong = sorted(key for key in held.keys() | sums.keys()
+                   if held.get(key, zero) != sums.get(key, zero))
+    if not wrong:
+        return []
+    sites = dict(Site.objects.values_list("pk", "code"))
+    skus = dict(Item.objects.values_list("pk", "sku"))
+    return [LedgerMismatch(sites[site_id], skus[item_id], held.get((site_id, item_id), zero),
+                           sums.get((site_id, item_id), zero))
+            for site_id, item_id in wrong]

@@ -1,0 +1,41 @@
+"""Read wholesale orders as the API and the pages show them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import QuerySet
+
+from omslink.core.errors import NotFound
+from omslink.wholesale.models import WHOLESALE_NUMBER_PREFIX, WholesaleOrder
+
+_NUMBER = re.compile(rf"^{WHOLESALE_NUMBER_PREFIX}(\d{{6,18}})$")
+
+
+def wholesale_orders() -> QuerySet[WholesaleOrder]:
+    return WholesaleOrder.objects.select_related("customer", "site", "created_by").prefetch_related(
+        "lines__item"
+    )
+
+
+def wholesale_order_by_number(number: str) -> WholesaleOrder:
+    """The order a `WO-000001` id names, or 404."""
+    match = _NUMBER.match(number)
+    order = wholesale_orders().filter(pk=int(match.group(1))).first() if match else None
+    if order is None or order.number != number:
+        raise NotFound(f"No wholesale order {number!r}.")
+    return order
+
+
+def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
+    return {
+        "id": order.number,
+        "customer": order.customer.code,
+        "site": order.site.code,
+        "status": order.status,
+        "lines": [{"sku": line.item.sku, "quantity": line.quantity} for line in order.lines.all()],
+        "created_at": order.created_at,
+        "created_by": order.created_by.username,
+        "updated_at": order.updated_at,
+    }

@@ -1,0 +1,84 @@
+"""Wholesale orders: allocate from available stock all or nothing, dispatch, cancel.
+
+`available` already excludes what online orders have reserved, so a wholesale order can never
+take stock an online order holds (CONTRACT §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from omslink.core.errors import InvalidTransition, ValidationFailed
+from omslink.core.transactions import transactional
+from omslink.inventory.models import StockMove
+from omslink.inventory.selectors import items_by_sku, site_named
+from omslink.inventory.services import DocumentLine, StockChange, stock_apply
+from omslink.masters.models import Customer
+from omslink.wholesale.models import WholesaleLine, WholesaleOrder
+from omslink.wholesale.selectors import wholesale_order_by_number, wholesale_orders
+
+
+@transactional
+def wholesale_order_create(*, user: User, customer: str, site: str,
+                           lines: Sequence[DocumentLine]) -> WholesaleOrder:
+    """Store the order and allocate its whole quantity, or refuse with nothing stored."""
+    buyer = Customer.objects.filter(code=customer).first()
+    if buyer is None:
+        raise ValidationFailed.for_field("customer", f"no customer {customer!r}")
+    source = site_named(site)
+    items = items_by_sku(line.sku for line in lines)
+    order = WholesaleOrder.objects.create(customer=buyer, site=source, created_by=user)
+    WholesaleLine.objects.bulk_create(
+        WholesaleLine(order=order, position=position, item=items[line.sku], quantity=line.quantity)
+        for position, line in enumerate(lines, start=1)
+    )
+    stock_apply(
+        site=source,
+        changes=[StockChange(items[line.sku].pk, StockMove.Kind.ALLOCATE,
+                             allocated=line.quantity) for line in lines],
+        reference=order.number,
+    )
+    return wholesale_orders().get(pk=order.pk)
+
+
+def _leave_allocated(number: str, target: WholesaleOrder.Status, verb: str) -> WholesaleOrder:
+    """Move an allocated order on; the conditional update lets one of two racing moves win."""
+    order = wholesale_order_by_number(number)
+    moved = WholesaleOrder.objects.filter(
+        pk=order.pk, status=WholesaleOrder.Status.ALLOCATED
+    ).update(status=target, updated_at=timezone.now())
+    if not moved:
+        current = WholesaleOrder.objects.values_list("status", flat=True).get(pk=order.pk)
+        raise InvalidTransition(
+            f"{number} is {current}; only an allocated wholesale order can be {verb}."
+        )
+    return order
+
+
+@transactional
+def wholesale_order_dispatch(*, number: str) -> WholesaleOrder:
+    """The goods left: on-hand and allocated go down together."""
+    order = _leave_allocated(number, WholesaleOrder.Status.DISPATCHED, "dispatched")
+    stock_apply(
+        site=order.site,
+        changes=[StockChange(line.item_id, StockMove.Kind.DISPATCH, on_hand=-line.quantity,
+                             allocated=-line.quantity) for line in order.lines.all()],
+        reference=order.number,
+    )
+    return wholesale_orders().get(pk=order.pk)
+
+
+@transactional
+def wholesale_order_cancel(*, number: str) -> WholesaleOrder:
+    """Release the allocation back to available."""
+    order = _leave_allocated(number, WholesaleOrder.Status.CANCELLED, "cancelled")
+    stock_apply(
+        site=order.site,
+        changes=[StockChange(line.item_id, StockMove.Kind.DEALLOCATE, allocated=-line.quantity)
+                 for line in order.lines.all()],
+        reference=order.number,
+    )
+    return wholesale_orders().get(pk=order.pk)
