@@ -56,6 +56,20 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stock_check(args: argparse.Namespace) -> int:
+    from omslink.inventory.selectors import ledger_mismatches
+
+    mismatches = ledger_mismatches()
+    for mismatch in mismatches:
+        print(f"mismatch: {mismatch}")
+    if mismatches:
+        print(f"omslink: {len(mismatches)} stock balances differ from the ledger",
+              file=sys.stderr)
+        return 1
+    print("stock balances equal the ledger")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="omslink", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -93,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="print a new personal token for a user")
     token_create.add_argument("username")
     token_create.set_defaults(handler=_token_create)
+
+    stock = commands.add_parser("stock", help="inspect stock").add_subparsers(
+        dest="stock_command", required=True, metavar="ACTION"
+    )
+    stock_check = stock.add_parser("check", help="verify every balance equals its ledger")
+    stock_check.set_defaults(handler=_stock_check)
     return parser
 
 
