@@ -2,15 +2,18 @@
 
 Two org units in different states (so invoices show both CGST+SGST and IGST), their sites,
 a dozen items with bins and GST rates, wholesale customers, an administrator and a warehouse
-user. Loaded through the same services the API uses, so the demo obeys every rule.
+user, and opening stock received at every site. Loaded through the same services the API uses, so the demo obeys every rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
+
 from omslink.accounts.services import user_create
 from omslink.core.operations import ADMINISTRATOR, WAREHOUSE
+from omslink.inventory.services import DocumentLine, stock_receipt_create
 from omslink.masters.models import OrgUnit
 from omslink.masters.services import customer_create, items_create, org_unit_create, site_create
 
@@ -64,6 +67,25 @@ def load_demo_if_empty() -> bool:
                     gstin="29AAHCR1234L1Z2", address="88 Commercial Street, Bengaluru 560001")
     customer_create(code="SHAH-TEXT", name="Shah Textiles", state_code="GJ",
                     gstin="24AAJCS5678M1Z4", address="21 Ring Road, Surat 395002")
-    user_create(username=DEMO_LOGIN.admin, password=DEMO_PASSWORD, role=ADMINISTRATOR)
+    admin = user_create(username=DEMO_LOGIN.admin, password=DEMO_PASSWORD, role=ADMINISTRATOR)
     user_create(username=DEMO_LOGIN.warehouse, password=DEMO_PASSWORD, role=WAREHOUSE)
+    _receive_demo_stock(admin)
     return True
+
+
+# Opening stock per site: the online sites carry every SKU, the distribution site the
+# fast movers in bulk; a few SKUs are kept low so the demo can show insufficient_stock.
+_OPENING_STOCK = {
+    "WH1": {sku: 40 for sku, *_ in _ITEMS} | {"WATCH-STL": 3, "JKT-BLK-M": 5},
+    "WH2": {"TEE-RED-M": 200, "TEE-RED-L": 200, "TEE-BLU-M": 150, "TEE-BLU-L": 150,
+            "SOCK-3PK": 300},
+    "WH3": {sku: 25 for sku, *_ in _ITEMS} | {"WATCH-STL": 2},
+}
+
+
+def _receive_demo_stock(user: User) -> None:
+    for site, quantities in _OPENING_STOCK.items():
+        stock_receipt_create(
+            user=user, site=site, reference=f"OPENING-{site}",
+            lines=[DocumentLine(sku, quantity) for sku, quantity in quantities.items()],
+        )
