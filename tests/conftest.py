@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from omslink.accounts.services import token_create, user_create
+from omslink.accounts.services import built_in_roles_restore, token_create, user_create
 from omslink.connected_apps.models import ApiKey, OmsApp
-from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, new_token, token_hash
+from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, mask_tail, new_token, token_hash
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.services import (
@@ -96,6 +96,8 @@ def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
 @pytest.fixture
 def make_user(db: None) -> Callable[..., tuple[Any, str]]:
     """Create a user of a role and return (user, personal token)."""
+    # A transactional test's flush deletes the roles the migration made; bring them back.
+    built_in_roles_restore()
     counter = iter(range(1, 10_000))
 
     def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
@@ -181,8 +183,9 @@ def connect_app(org_unit: OrgUnit, created_by: Any, *, webhook_url: str = "http:
                                     created_by=created_by)
     app = OmsApp.objects.create(
         name=f"OMS for {org_unit.code}", org_unit=org_unit, webhook_url=webhook_url,
-        webhook_secret_encrypted=encrypt_secret(secret), webhook_secret_hint=secret[-3:],
+        webhook_secret_encrypted=encrypt_secret(secret), webhook_secret_hint=mask_tail(secret),
         encryption_key_encrypted=encrypt_secret(encryption_key) if encryption_key else "",
+        encryption_key_hint=mask_tail(encryption_key) if encryption_key else "",
         api_url="http://127.0.0.1:8000", api_key=api_key, enabled=enabled, created_by=created_by,
     )
     return ConnectedApp(app, key)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
 from omslink.core.errors import Conflict, NotFound, ValidationFailed
-from omslink.core.operations import CODENAMES
+from omslink.core.operations import BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
@@ -92,3 +92,17 @@ def role_set_operations(*, role: Group, codenames: set[str]) -> Group:
         Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
     )
     return role
+
+
+@transactional
+def built_in_roles_restore() -> None:
+    """Recreate any missing built-in role with its operations, leaving existing roles alone.
+
+    The first migration creates them; a database flushed between transactional tests loses them.
+    """
+    for name, codenames in BUILT_IN_ROLES.items():
+        role, created = Role.objects.get_or_create(name=name)
+        if created:
+            role.permissions.set(Permission.objects.filter(
+                content_type__app_label="accounts", codename__in=codenames
+            ))
