@@ -2,7 +2,8 @@
 
 Two org units in different states (so invoices show both CGST+SGST and IGST), their sites,
 a dozen items with bins and GST rates, wholesale customers, an administrator and a warehouse
-user, and opening stock received at every site. Loaded through the same services the API uses, so the demo obeys every rule.
+user, and opening stock received at every site. Loaded through the same services the API
+uses, so the demo obeys every rule.
 """
 
 from __future__ import annotations
