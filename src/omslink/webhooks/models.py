@@ -52,6 +52,13 @@ class Delivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Attempts since the delivery was last queued (by its event or by a hand retry): the retry
+    # schedule counts these, while attempt_count keeps the whole history.
+    round_attempts = models.PositiveIntegerField(default=0)
+    # A relay owns a claimed delivery until the lease runs out, so a relay that dies mid-send
+    # only delays the delivery; the token makes a late answer from a lost lease harmless.
+    claim_token = models.CharField(max_length=32, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,0 +1,203 @@
+"""The relay's side of the outbox: claim due deliveries, record what an attempt got back.
+
+Each function is one short transaction and none is open while a request is on the wire: a
+relay claims deliveries (a lease with a token), sends them with no transaction open, then
+records the answer in a new transaction. A relay that dies mid-send leaves only a lease that
+runs out; the next claim sends the delivery again with the same webhook-id.
+
+Order per (app, ordering key) rests on one rule: a delivery is claimable only while every
+earlier delivery of its key has succeeded. A failed delivery therefore blocks its key until it
+is retried by hand, and a disabled app's deliveries are simply never claimed until it is
+enabled again. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any number of relays claim side by
+side; a successful delivery's record claims the next one of its key in the same transaction,
+so a busy key does not wait for the next polling round.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from omslink.core.crypto import decrypt_secret
+from omslink.core.transactions import transactional
+from omslink.webhooks.models import Delivery, DeliveryAttempt
+from omslink.webhooks.retry_policy import next_attempt_delay
+from omslink.webhooks.services import event_envelope
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """Everything one attempt needs, read at claim time so sending touches no database."""
+
+    delivery_id: int
+    claim_token: str
+    app_id: int
+    ordering_key: str
+    sequence: int
+    round_attempts: int
+    url: str
+    webhook_id: str
+    payload: dict[str, Any]
+    secret: str = field(repr=False)
+    encryption_key: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """What one attempt sent and got back."""
+
+    attempted_at: datetime
+    latency_ms: int
+    request_headers: dict[str, str]
+    status_code: int | None = None
+    error: str = ""
+    response_body: str = ""
+    retry_after: float | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.error and self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class RecordedAttempt:
+    """The delivery's fate after an attempt, and the next delivery of its key if now claimed."""
+
+    status: str | None  # None: the lease ran out meanwhile and another relay owns the delivery
+    retry_at: datetime | None
+    next_job: DeliveryJob | None
+
+
+def _claimable(now: datetime) -> QuerySet[Delivery]:
+    earlier_open = Delivery.objects.filter(
+        app_id=OuterRef("app_id"),
+        ordering_key=OuterRef("ordering_key"),
+        sequence__lt=OuterRef("sequence"),
+    ).exclude(status=Delivery.Status.SUCCEEDED)
+    return (
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, next_attempt_at__lte=now, app__enabled=True
+        )
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .filter(~Exists(earlier_open))
+    )
+
+
+def _claim(candidates: QuerySet[Delivery], *, limit: int, now: datetime,
+           lease_seconds: float) -> list[DeliveryJob]:
+    rows = list(
+        candidates.select_related("event__org_unit", "app")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("next_attempt_at", "pk")[:limit]
+    )
+    if not rows:
+        return []
+    token = uuid.uuid4().hex
+    Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+        claim_token=token, lease_expires_at=now + timedelta(seconds=lease_seconds)
+    )
+    secrets: dict[int, tuple[str, str | None]] = {}
+    jobs = []
+    for row in rows:
+        app = row.app
+        if app.pk not in secrets:
+            secrets[app.pk] = (
+                decrypt_secret(app.webhook_secret_encrypted),
+                decrypt_secret(app.encryption_key_encrypted) if app.encryption_key_encrypted
+                else None,
+            )
+        secret, encryption_key = secrets[app.pk]
+        jobs.append(DeliveryJob(
+            delivery_id=row.pk, claim_token=token, app_id=app.pk,
+            ordering_key=row.ordering_key, sequence=row.sequence,
+            round_attempts=row.round_attempts, url=app.webhook_url,
+            webhook_id=row.event.event_id, payload=event_envelope(row.event),
+            secret=secret, encryption_key=encryption_key,
+        ))
+    return jobs
+
+
+@transactional
+def deliveries_claim(*, limit: int, lease_seconds: float) -> list[DeliveryJob]:
+    """Lease up to `limit` due deliveries, each the oldest undelivered one of its key."""
+    now = timezone.now()
+    return _claim(_claimable(now), limit=limit, now=now, lease_seconds=lease_seconds)
+
+
+@transactional
+def attempt_record(
+    *,
+    job: DeliveryJob,
+    outcome: AttemptOutcome,
+    schedule: Sequence[float],
+    lease_seconds: float,
+    claim_next: bool,
+    rng: random.Random | None = None,
+) -> RecordedAttempt:
+    """Store the attempt and move the delivery on: delivered, retried later, or failed.
+
+    The attempt is stored even when the lease was lost meanwhile (it did happen), but then the
+    delivery itself belongs to whichever relay holds it now and is left alone.
+    """
+    now = timezone.now()
+    DeliveryAttempt.objects.create(
+        delivery_id=job.delivery_id,
+        attempted_at=outcome.attempted_at,
+        status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms,
+        error=outcome.error[:500],
+        request_headers=outcome.request_headers,
+        response_body=outcome.response_body,
+    )
+    owned = Delivery.objects.filter(pk=job.delivery_id, claim_token=job.claim_token)
+    common: dict[str, Any] = {
+        "claim_token": "", "lease_expires_at": None,
+        "attempt_count": F("attempt_count") + 1, "round_attempts": F("round_attempts") + 1,
+        "last_status_code": outcome.status_code, "last_error": outcome.error[:500],
+    }
+    if outcome.succeeded:
+        if not owned.update(status=Delivery.Status.SUCCEEDED, delivered_at=now, **common):
+            return RecordedAttempt(status=None, retry_at=None, next_job=None)
+        next_job = None
+        if claim_next:
+            same_key = _claimable(now).filter(app_id=job.app_id, ordering_key=job.ordering_key)
+            claimed = _claim(same_key, limit=1, now=now, lease_seconds=lease_seconds)
+            next_job = claimed[0] if claimed else None
+        return RecordedAttempt(status=Delivery.Status.SUCCEEDED, retry_at=None, next_job=next_job)
+    delay = next_attempt_delay(failed_attempts=job.round_attempts + 1, schedule=schedule,
+                               retry_after=outcome.retry_after, rng=rng)
+    if delay is None:
+        status, retry_at = Delivery.Status.FAILED, None
+        updated = owned.update(status=status, **common)
+    else:
+        status, retry_at = Delivery.Status.PENDING, now + timedelta(seconds=delay)
+        updated = owned.update(next_attempt_at=retry_at, **common)
+    if not updated:
+        return RecordedAttempt(status=None, retry_at=None, next_job=None)
+    return RecordedAttempt(status=status, retry_at=retry_at, next_job=None)
+
+
+@transactional
+def leases_release(*, claims: Mapping[int, str] | None = None) -> int:
+    """Hand leased deliveries back so they are claimable at once; all of them without `claims`.
+
+    `claims` maps delivery ids to the tokens this relay holds, so a lease another relay took
+    over is never touched. Releasing all is only right where no other relay can be sending:
+    the SQLite relay, which holds the single-relay lock, does it when it starts.
+    """
+    leased = Delivery.objects.filter(status=Delivery.Status.PENDING).exclude(claim_token="")
+    if claims is not None:
+        if not claims:
+            return 0
+        held = Q()
+        for delivery_id, token in claims.items():
+            held |= Q(pk=delivery_id, claim_token=token)
+        leased = leased.filter(held)
+    return leased.update(claim_token="", lease_expires_at=None)
