@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from omslink.core.input_types import Code, Quantity, ShortText, SignedQuantity, Sku
 from omslink.core.pagination import PageQuery
@@ -23,23 +23,23 @@ def _not_zero(value: int) -> int:
     return value
 
 
-class StockLineIn(Schema):
+class StockLineIn(BaseModel):
     sku: Sku
     quantity: Quantity
 
 
-class AdjustmentLineIn(Schema):
+class AdjustmentLineIn(BaseModel):
     sku: Sku
     quantity: Annotated[SignedQuantity, AfterValidator(_not_zero)]
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(BaseModel):
     site: Code
     reference: ShortText
     lines: Annotated[list[StockLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(BaseModel):
     site: Code
     reason: ShortText
     lines: Annotated[list[AdjustmentLineIn], Field(min_length=1, max_length=MAX_LINES)]

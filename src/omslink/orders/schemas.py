@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr
 
 from omslink.core.errors import ValidationFailed
 from omslink.core.input_types import Code, Gstin, Name, Quantity, Sku, StateCode
@@ -67,13 +67,13 @@ Reason = Annotated[StrictStr, Field(min_length=1, max_length=500), AfterValidato
 Label = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_identifier)]
 
 
-class CustomerIn(Schema):
+class CustomerIn(BaseModel):
     name: Name
     phone: Annotated[StrictStr, Field(max_length=20), AfterValidator(_phone)] | None = None
     email: Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)] | None = None
 
 
-class AddressIn(Schema):
+class AddressIn(BaseModel):
     line1: Annotated[Text, Field(min_length=1)]
     line2: Text = ""
     city: Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_printable)]
@@ -83,7 +83,7 @@ class AddressIn(Schema):
     country: Literal["IN"] = "IN"
 
 
-class OrderLineIn(Schema):
+class OrderLineIn(BaseModel):
     line_id: ExternalId
     sku: Sku
     quantity: Quantity
@@ -91,7 +91,7 @@ class OrderLineIn(Schema):
     discount: Money = "0.00"
 
 
-class OrderIn(Schema):
+class OrderIn(BaseModel):
     external_order_id: ExternalId
     marketplace: Annotated[StrictStr, Field(min_length=1, max_length=64),
                            AfterValidator(_printable)]
@@ -130,11 +130,11 @@ class OrderIn(Schema):
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class CancelIn(Schema):
+class CancelIn(BaseModel):
     reason: Reason
 
 
-class AwbIn(Schema):
+class AwbIn(BaseModel):
     courier: Label
     awb: Label
 

@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from omslink.core.input_types import Code
 from omslink.core.pagination import PageQuery
 from omslink.inventory.schemas import MAX_LINES, StockLineIn
 
 
-class WholesaleOrderIn(Schema):
+class WholesaleOrderIn(BaseModel):
     customer: Code
     site: Code
     lines: Annotated[list[StockLineIn], Field(min_length=1, max_length=MAX_LINES)]
