@@ -39,6 +39,27 @@ def _up(args: argparse.Namespace) -> int:
     return run_up(host=args.host, port=args.port)
 
 
+def _relay(args: argparse.Namespace) -> int:
+    from omslink.webhooks.relay import RelayOptions, relay_main
+    from omslink.webhooks.relay_lock import RelayAlreadyRunning
+
+    try:
+        return relay_main(RelayOptions(concurrency=args.concurrency))
+    except RelayAlreadyRunning as exc:
+        print(f"omslink: {exc}", file=sys.stderr)
+        return 1
+
+
+def _simulator(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from omslink.oms_simulator.config import SimulatorConfig
+    from omslink.oms_simulator.server import serve as serve_simulator
+
+    serve_simulator(SimulatorConfig.load(Path(args.config)), host=args.host)
+    return 0
+
+
 def _user_create(args: argparse.Namespace) -> int:
     from omslink.accounts.services import user_create
 
@@ -87,6 +108,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     serve.add_argument("--threads", type=int, default=16, help="threads per process (default 16)")
     serve.set_defaults(handler=_serve)
+
+    relay = commands.add_parser("relay", help="run the webhook relay")
+    relay.add_argument("--concurrency", type=int, default=64,
+                       help="deliveries in flight at once (default 64)")
+    relay.set_defaults(handler=_relay)
+
+    simulator = commands.add_parser("simulator", help="run the bundled OMS simulator")
+    simulator.add_argument("--config", required=True,
+                           help="its JSON settings file (omslink up writes one in the data dir)")
+    simulator.add_argument("--host", default=DEFAULT_HOST)
+    simulator.set_defaults(handler=_simulator)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the schema")
     migrate.add_argument("--verbose", action="store_true")
