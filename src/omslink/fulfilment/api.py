@@ -1,3 +1,117 @@
-from ninja import Router
+"""Fulfilment API: pick lists, picking, pack & invoice, ship, invoice PDFs (CONTRACT §3)."""
 
-router = Router()
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from omslink.api_auth import StaffCaller, partner_app, staff_user
+from omslink.core.input_types import Code
+from omslink.core.pagination import Page, PageQuery, page_of
+from omslink.fulfilment import services
+from omslink.fulfilment.schemas import (
+    PackIn,
+    PickListConfirmIn,
+    PickListIn,
+    PickListOut,
+    ShipIn,
+)
+from omslink.fulfilment.selectors import (
+    invoice_by_number,
+    picklist_by_number,
+    picklist_resource,
+    picklists_for_resource,
+)
+from omslink.inventory.selectors import site_named
+from omslink.orders.schemas import OrderOut
+from omslink.orders.selectors import order_by_number, order_resource
+
+router = Router(tags=["fulfilment"])
+
+
+class PickListQuery(PageQuery):
+    status: Literal["open", "confirmed"] | None = None
+    site: Code | None = None
+
+
+@router.post("/picklists", response={201: PickListOut})
+def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
+    """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
+    user = staff_user(request, "orders_create_picklist")
+    picklist = services.picklist_create(user=user, site=payload.site, orders=payload.orders,
+                                        max_orders=payload.max_orders)
+    return Status(201, picklist_resource(picklist))
+
+
+@router.get("/picklists", response=Page[PickListOut])
+def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[str, Any]:
+    """Newest first, optionally only open or confirmed ones, or one site's."""
+    staff_user(request, "orders_view")
+    picklists = picklists_for_resource()
+    if query.status is not None:
+        picklists = picklists.filter(status=query.status)
+    if query.site is not None:
+        picklists = picklists.filter(site=site_named(query.site))
+    page = page_of(picklists, query, newest_first=True)
+    page["items"] = [picklist_resource(picklist) for picklist in page["items"]]
+    return page
+
+
+@router.get("/picklists/{number}", response=PickListOut)
+def get_picklist(request: HttpRequest, number: str) -> dict[str, Any]:
+    staff_user(request, "orders_view")
+    return picklist_resource(picklist_by_number(number))
+
+
+@router.post("/picklists/{number}/confirm", response=PickListOut)
+def confirm_picklist(request: HttpRequest, number: str,
+                     payload: PickListConfirmIn) -> dict[str, Any]:
+    """Picking done: complete orders move to picked, short ones are cancelled (out_of_stock)."""
+    user = staff_user(request, "orders_confirm_picking")
+    picklist = services.picklist_confirm(
+        user=user, number=number,
+        picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
+    )
+    return picklist_resource(picklist)
+
+
+@router.post("/orders/{order_id}/pack", response=OrderOut)
+def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str, Any]:
+    """Packing and invoicing in one step: the order moves to invoiced with its invoice."""
+    staff_user(request, "orders_pack")
+    order = services.order_pack(
+        order=order_by_number(order_id),
+        packages=[services.PackageSize(**package.dict()) for package in payload.packages],
+    )
+    return order_resource(order)
+
+
+@router.post("/orders/{order_id}/ship", response=OrderOut)
+def ship_order(request: HttpRequest, order_id: str, payload: ShipIn) -> dict[str, Any]:
+    """Hand the order to its courier; courier and AWB come from here or the OMS."""
+    staff_user(request, "orders_ship")
+    order = services.order_ship(order=order_by_number(order_id), courier=payload.courier,
+                                awb=payload.awb)
+    return order_resource(order)
+
+
+@router.get("/invoices/{path:number}.pdf", openapi_extra={
+    "responses": {"200": {"description": "The tax invoice",
+                          "content": {"application/pdf": {}}}}})
+def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
+    """The tax invoice as a PDF, for staff who may view orders or the order's own OMS app.
+
+    The OMS receives this address in `order.invoiced`, so its API key may fetch the
+    invoices of its own orders; another app's invoice is as unknown as a missing one.
+    """
+    if isinstance(request.auth, StaffCaller):  # type: ignore[attr-defined]
+        staff_user(request, "orders_view")
+        invoice = invoice_by_number(number)
+    else:
+        invoice = invoice_by_number(number, app=partner_app(request))
+    response = HttpResponse(services.invoice_pdf(invoice), content_type="application/pdf")
+    filename = invoice.number.replace("/", "-")
+    response["Content-Disposition"] = f'inline; filename="invoice-{filename}.pdf"'
+    return response

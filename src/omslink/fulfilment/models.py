@@ -56,6 +56,8 @@ class PickListLine(models.Model):
 
 
 class Package(models.Model):
+    """One box of a packed order, with what the courier charges by."""
+
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="packages")
     position = models.PositiveIntegerField()
     weight_grams = models.PositiveIntegerField()
@@ -121,6 +123,8 @@ class InvoiceLine(models.Model):
     sku = models.CharField(max_length=64, blank=True, default="")
     hsn_code = models.CharField(max_length=8)
     quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
     gst_rate = models.DecimalField(max_digits=5, decimal_places=2)
     gross = models.DecimalField(max_digits=14, decimal_places=2)
     taxable_value = models.DecimalField(max_digits=14, decimal_places=2)
