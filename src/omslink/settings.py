@@ -179,5 +179,7 @@ LOGGING = {
         # Django's request logger prints request lines; we log our own, without headers.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # fpdf2's font subsetting logs every glyph at INFO while rendering an invoice PDF.
+        "fontTools": {"level": "WARNING"},
     },
 }
