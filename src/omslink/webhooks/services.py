@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InvalidTransition, NotFound
+from omslink.core.ids import is_database_id
 from omslink.core.json_format import iso_timestamp
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockBalance
@@ -170,7 +171,8 @@ def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
 
     The deliveries queued behind it on its ordering key follow once it has gone through.
     """
-    current = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+    current = (Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
+               if is_database_id(delivery_id) else None)
     if current is None:
         raise NotFound(f"No webhook delivery {delivery_id}.")
     requeued = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401 - pages of this domain are added here
+from django.urls import path
 
-urlpatterns: list = []
+from omslink.webhooks import views
+
+app_name = "webhooks"
+urlpatterns = [
+    path("deliveries/", views.delivery_list, name="deliveries"),
+    path("deliveries/<int:delivery_id>/retry", views.delivery_retry, name="delivery_retry"),
+]
