@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from omslink.connected_apps.validation import ApiSettings, WebhookSettings
 from omslink.core.json_format import iso_timestamp
 from omslink.core.outbound_http import describe_failure, guarded_client
+from omslink.core.transactions import refuse_inside_transaction
 from omslink.webhooks.event_ids import new_event_id
 from omslink.webhooks.signing import seal_webhook
 
@@ -69,8 +69,7 @@ def _one_request(
     method: str, url: str, *, headers: dict[str, str], content: bytes | None = None
 ) -> tuple[httpx.Response, bytes, int]:
     """One request with a deadline on the whole exchange, reading at most a small answer."""
-    if connection.in_atomic_block:
-        raise RuntimeError("connection tests must not run inside a database transaction")
+    refuse_inside_transaction("a connection test")
     timeout = settings.OMSLINK_WEBHOOK_TIMEOUT
     started = time.monotonic()
     with guarded_client(timeout=timeout) as client, client.stream(

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -51,3 +51,13 @@ def transactional(service: Callable[P, T]) -> Callable[P, T]:
         raise AssertionError("unreachable")
 
     return run
+
+
+def refuse_inside_transaction(action: str) -> None:
+    """Stop a network call made while a transaction holds locks (ARCHITECTURE: never do that).
+
+    Test cases wrap each test in atomic blocks marked `_from_testcase`; like Django's own
+    durable check, those do not count.
+    """
+    if any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        raise RuntimeError(f"{action} must not run inside a database transaction")
