@@ -266,7 +266,7 @@ def test_enable_and_disable_unknown_apps(api: ApiClient, added: dict[str, Any]) 
 def test_permission_matrix_over_http(role_clients: dict[str, ApiClient], api: ApiClient,
                                      added: dict[str, Any], receiver: LocalServer,
                                      fake_erp: LocalServer) -> None:
-    """Every OMS app operation × every built-in role, with real personal tokens."""
+    """Every OMS app operation times every built-in role, with real personal tokens."""
     app_id = added["id"]
     allowed = {
         "Administrator": {"view", "add", "edit"},

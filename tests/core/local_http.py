@@ -59,7 +59,7 @@ def local_server() -> Iterator[LocalServer]:
 
         do_GET = do_POST = do_PUT = _handle
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
