@@ -303,6 +303,9 @@ class Relay:
 
 def relay_main(options: RelayOptions) -> int:
     """Run a relay in this process until SIGINT or SIGTERM; refuse a second one on SQLite."""
+    # httpx logs every request with its full URL at INFO; a webhook URL may carry a token in
+    # its query string, and the attempts are recorded in the database anyway.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with single_relay_lock():
         relay = Relay(options)
 
