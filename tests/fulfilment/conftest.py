@@ -8,6 +8,7 @@ refused request is shown to have changed nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +32,13 @@ from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
 BOX = {"weight_grams": 450, "length_mm": 300, "breadth_mm": 200, "height_mm": 50}
 
 
+@pytest.fixture(autouse=True)
+def invoice_dir(settings: Any, tmp_path: Path) -> Path:
+    """A fresh PDF cache per test: invoice numbers restart with every test database."""
+    settings.OMSLINK_INVOICE_DIR = tmp_path / "invoices"
+    return Path(settings.OMSLINK_INVOICE_DIR)
+
+
 @pytest.fixture
 def warehouse(make_user: Callable[..., tuple[Any, str]]) -> ApiClient:
     """The API client of a Warehouse user: the role that does fulfilment."""
@@ -45,8 +53,12 @@ def push(oms: ConnectedApp) -> Push:
     """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
     counter = iter(range(1, 100_000))
 
-    def pushed(lines: list[tuple[str, int]] | None = None, **changes: Any) -> str:
+    def pushed(lines: list[tuple[str, int]] | None = None, *,
+               priced: list[dict[str, Any]] | None = None, **changes: Any) -> str:
+        """`priced` gives whole line bodies instead, for invoices with several prices."""
         body = order_body(f"BT-{next(counter):06d}", lines, **changes)
+        if priced is not None:
+            body["lines"] = priced
         answer = oms.client().post("/orders", body)
         assert answer.status == 201, answer.body
         return str(answer.body["id"])
@@ -93,12 +105,12 @@ def confirm_all(client: ApiClient, picklist: dict[str, Any]) -> dict[str, Any]:
     return dict(answer.body)
 
 
-def to_picked(client: ApiClient, orders: list[str]) -> None:
-    confirm_all(client, make_picklist(client, orders))
+def to_picked(client: ApiClient, orders: list[str], site: str = "WH1") -> None:
+    confirm_all(client, make_picklist(client, orders, site))
 
 
-def to_invoiced(client: ApiClient, order: str) -> dict[str, Any]:
-    to_picked(client, [order])
+def to_invoiced(client: ApiClient, order: str, site: str = "WH1") -> dict[str, Any]:
+    to_picked(client, [order], site)
     answer = client.post(f"/orders/{order}/pack", {"packages": [BOX]})
     assert answer.status == 200, answer.body
     return dict(answer.body)

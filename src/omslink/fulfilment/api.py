@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Body, Query, Router, Status
 
 from omslink.api_auth import StaffCaller, partner_app, staff_user
 from omslink.core.input_types import Code
@@ -83,17 +83,22 @@ def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str
     staff_user(request, "orders_pack")
     order = services.order_pack(
         order=order_by_number(order_id),
-        packages=[services.PackageSize(**package.dict()) for package in payload.packages],
+        packages=[services.PackageSize(**package.model_dump()) for package in payload.packages],
     )
     return order_resource(order)
 
 
 @router.post("/orders/{order_id}/ship", response=OrderOut)
-def ship_order(request: HttpRequest, order_id: str, payload: ShipIn) -> dict[str, Any]:
-    """Hand the order to its courier; courier and AWB come from here or the OMS."""
+def ship_order(request: HttpRequest, order_id: str,
+               payload: Body[ShipIn | None] = None) -> dict[str, Any]:
+    """Hand the order to its courier; courier and AWB come from here or the OMS.
+
+    The body may be left out when the OMS assigned both.
+    """
     staff_user(request, "orders_ship")
-    order = services.order_ship(order=order_by_number(order_id), courier=payload.courier,
-                                awb=payload.awb)
+    given = payload or ShipIn()
+    order = services.order_ship(order=order_by_number(order_id), courier=given.courier,
+                                awb=given.awb)
     return order_resource(order)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from omslink.core.input_types import Code, Sku
 from omslink.fulfilment.selectors import MAX_PICKLIST_ORDERS
@@ -23,19 +23,19 @@ OrderNumber = Annotated[StrictStr, Field(pattern=r"^SO-\d{6,18}$",
                                          description="the ERP order id, e.g. SO-000001")]
 
 
-class PickListIn(Schema):
+class PickListIn(BaseModel):
     site: Code
     orders: Annotated[list[OrderNumber],
                       Field(min_length=1, max_length=MAX_PICKLIST_ORDERS)] | None = None
     max_orders: Annotated[StrictInt, Field(ge=1, le=MAX_PICKLIST_ORDERS)] | None = None
 
 
-class PickedLineIn(Schema):
+class PickedLineIn(BaseModel):
     sku: Sku
     picked: Annotated[StrictInt, Field(ge=0, le=MAX_PICKED)]
 
 
-class PickListConfirmIn(Schema):
+class PickListConfirmIn(BaseModel):
     lines: Annotated[list[PickedLineIn], Field(min_length=1, max_length=MAX_PICKLIST_LINES)]
 
 
@@ -64,17 +64,17 @@ Grams = Annotated[StrictInt, Field(ge=1, le=MAX_WEIGHT_GRAMS)]
 Millimetres = Annotated[StrictInt, Field(ge=1, le=MAX_DIMENSION_MM)]
 
 
-class PackageIn(Schema):
+class PackageIn(BaseModel):
     weight_grams: Grams
     length_mm: Millimetres
     breadth_mm: Millimetres
     height_mm: Millimetres
 
 
-class PackIn(Schema):
+class PackIn(BaseModel):
     packages: Annotated[list[PackageIn], Field(min_length=1, max_length=MAX_PACKAGES)]
 
 
-class ShipIn(Schema):
+class ShipIn(BaseModel):
     courier: Label | None = None
     awb: Label | None = None

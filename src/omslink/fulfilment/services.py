@@ -414,9 +414,12 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
     An invoice never changes once issued, so the first rendering is the document for good.
     The file is written under a temporary name and renamed, so a reader never sees half.
+    The name carries the moment the invoice was issued besides its number, so a data dir
+    that outlived its database never serves another invoice of the same number.
     """
     # "_" is not allowed in invoice numbers, so the file name maps back to one invoice.
-    path = Path(settings.OMSLINK_INVOICE_DIR) / f"{invoice.number.replace('/', '_')}.pdf"
+    name = f"{invoice.number.replace('/', '_')}.{invoice.created_at:%Y%m%dT%H%M%S%f}.pdf"
+    path = Path(settings.OMSLINK_INVOICE_DIR) / name
     if path.is_file():
         return path.read_bytes()
     document = render_invoice_pdf(invoice)
