@@ -38,8 +38,7 @@ router = Router(tags=["connected apps"])
 def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
     issued = services.api_key_issue(org_unit=payload.org_unit,
                                     created_by=staff_user(request, "api_keys_manage"))
-    return Status(201, {"id": issued.api_key.pk, "key": issued.key,
-                        "last4": issued.api_key.last4, "org_unit": payload.org_unit})
+    return Status(201, issued.as_answer())
 
 
 @router.get("/api-keys", response=Page[ApiKeyOut])

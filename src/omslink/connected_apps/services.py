@@ -51,6 +51,11 @@ class IssuedApiKey:
     api_key: ApiKey
     key: str
 
+    def as_answer(self) -> dict[str, object]:
+        """CONTRACT §3's `{"id", "key", "last4", "org_unit"}`."""
+        return {"id": self.api_key.pk, "key": self.key, "last4": self.api_key.last4,
+                "org_unit": self.api_key.org_unit.code}
+
 
 @transactional
 def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401 - pages of this domain are added here
+from django.urls import path
 
-urlpatterns: list = []
+from omslink.connected_apps import views
+
+urlpatterns = [
+    path("oms/", views.oms_app_list, name="oms_app_list"),
+    path("oms/open/", views.oms_app_open, name="oms_app_open"),
+    path("oms/add/", views.oms_app_add, name="oms_app_add"),
+    path("oms/<int:app_id>/", views.oms_app_detail, name="oms_app_detail"),
+    path("oms/<int:app_id>/enable/", views.oms_app_enable, name="oms_app_enable"),
+    path("oms/<int:app_id>/disable/", views.oms_app_disable, name="oms_app_disable"),
+    path("oms/test-webhook/", views.oms_app_test_webhook, name="oms_app_test_webhook"),
+    path("oms/test-api/", views.oms_app_test_api, name="oms_app_test_api"),
+    path("oms/issue-key/", views.api_key_issue, name="oms_app_issue_key"),
+]

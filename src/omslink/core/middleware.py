@@ -37,6 +37,33 @@ def error_response(error: ApplicationError) -> JsonResponse:
     return response
 
 
+def json_request_refusal(request: HttpRequest) -> ApplicationError | None:
+    """Why a JSON request must be refused before parsing (hostile URL, size, media type)."""
+    url_text = [request.path]
+    for key, values in request.GET.lists():
+        url_text += [key, *values]
+    if first_unsafe_text(url_text) is not None:
+        return ValidationFailed.for_field("url", "contains a NUL or an invalid character")
+    if request.method not in METHODS_WITH_BODY:
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length < 0:
+        return ValidationFailed.for_field("Content-Length", "is not a number of bytes")
+    if length > settings.OMSLINK_MAX_BODY_BYTES:
+        return PayloadTooLarge()
+    if length == 0:
+        return None
+    media_type = request.content_type or ""
+    if media_type.lower() != "application/json":
+        return UnsupportedMediaType(
+            f"The request body must be application/json, not {media_type or 'untyped'}."
+        )
+    return None
+
+
 class ApiRequestGuardMiddleware:
     """Refuse bad API requests with the contract's codes before they reach a view."""
 
@@ -46,36 +73,11 @@ class ApiRequestGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        refusal = self._refusal(request)
+        refusal = json_request_refusal(request)
         if refusal is not None:
             return error_response(refusal)
         response = self.get_response(request)
         return self._as_error_shape(request, response)
-
-    def _refusal(self, request: HttpRequest) -> ApplicationError | None:
-        url_text = [request.path]
-        for key, values in request.GET.lists():
-            url_text += [key, *values]
-        if first_unsafe_text(url_text) is not None:
-            return ValidationFailed.for_field("url", "contains a NUL or an invalid character")
-        if request.method not in METHODS_WITH_BODY:
-            return None
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            return ValidationFailed.for_field("Content-Length", "is not a number of bytes")
-        if length > settings.OMSLINK_MAX_BODY_BYTES:
-            return PayloadTooLarge()
-        if length == 0:
-            return None
-        media_type = request.content_type or ""
-        if media_type.lower() != "application/json":
-            return UnsupportedMediaType(
-                f"The request body must be application/json, not {media_type or 'untyped'}."
-            )
-        return None
 
     def _as_error_shape(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if response.status_code < 400 or _is_json(response):

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -30,3 +31,11 @@ def operation_required(codename: str) -> Callable[[View], View]:
         return guarded
 
     return decorate
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view that `operation_required` or a JSON endpoint has already let in."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
