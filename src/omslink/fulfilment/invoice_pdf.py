@@ -7,11 +7,13 @@ taxable value and the tax rate and amount per tax; the totals and the amount in 
 
 Text is drawn with a Unicode TrueType font when the machine has one (names and addresses
 arrive from marketplaces in any script); without one, the PDF core font is used and characters
-it cannot draw print as `?`, so an invoice is never refused for a customer's name.
+it cannot draw print without accents or as `?`, so an invoice is never refused for a
+customer's name.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -36,6 +38,7 @@ LINE_COLUMNS = ("#", "Description", "HSN", "Qty", "Unit price", "Discount", "Tax
                 "Tax", "Total")
 LINE_WIDTHS = (7, 47, 14, 10, 19, 17, 21, 32, 19)
 NUMERIC = "R"
+LATIN1_END = 256
 
 
 def _unicode_font(candidates: tuple[tuple[Path, Path], ...]) -> tuple[Path, Path] | None:
@@ -43,6 +46,15 @@ def _unicode_font(candidates: tuple[tuple[Path, Path], ...]) -> tuple[Path, Path
         if regular.is_file() and bold.is_file():
             return regular, bold
     return None
+
+
+def _latin1(char: str) -> str:
+    """The character, or its letter without accents (Ā as A), or `?`."""
+    if ord(char) < LATIN1_END:
+        return char
+    bare = "".join(part for part in unicodedata.normalize("NFKD", char)
+                   if ord(part) < LATIN1_END and not unicodedata.combining(part))
+    return bare or "?"
 
 
 def _percent(rate: Decimal) -> str:
@@ -81,7 +93,7 @@ class _InvoiceDocument(FPDF):
 
     def text_of(self, text: str) -> str:
         """Text the chosen font can draw; the core font knows Latin-1 only."""
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+        return text if self.unicode else "".join(_latin1(char) for char in text)
 
     def footer(self) -> None:
         self.set_y(-10)
