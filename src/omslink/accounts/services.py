@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
-from omslink.core.errors import Conflict, NotFound, ValidationFailed
-from omslink.core.operations import BUILT_IN_ROLES, CODENAMES
+from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from omslink.core.ids import is_database_id
+from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
+ROLE_NAME_MAX = 150
 
 
 def _role(name: str) -> Group:
@@ -43,15 +48,30 @@ def user_create(*, username: str, password: str, role: str) -> User:
     return user
 
 
+def _user(user_id: int) -> User:
+    user = User.objects.filter(pk=user_id).first() if is_database_id(user_id) else None
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user
+
+
 @transactional
-def user_set_role(*, user: User, role: str) -> User:
+def user_set_role(*, user_id: int, role: str, by: User) -> User:
+    """Give a user another role; nobody changes their own, so nobody locks themselves out."""
+    user = _user(user_id)
+    if user.pk == by.pk:
+        raise Forbidden("You cannot change your own role; ask another user who manages roles.")
     user.groups.set([_role(role)])
     return user
 
 
 @transactional
-def user_set_active(*, user: User, active: bool) -> User:
-    """Deactivate rather than delete, so audit trails keep naming the user."""
+def user_set_active(*, user_id: int, active: bool, by: User) -> User:
+    """Deactivate rather than delete, so audit trails keep naming the user; their tokens and
+    sessions stop working at once."""
+    user = _user(user_id)
+    if user.pk == by.pk and not active:
+        raise Forbidden("You cannot deactivate yourself.")
     user.is_active = active
     user.save(update_fields=["is_active"])
     return user
@@ -82,16 +102,44 @@ def token_revoke(*, token_id: int, user: User) -> None:
         raise NotFound("No such token.")
 
 
+def _operations(codenames: Iterable[str]) -> QuerySet[Permission]:
+    return Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
+
+
 @transactional
-def role_set_operations(*, role: Group, codenames: set[str]) -> Group:
-    """Give a role exactly these operations."""
-    unknown = codenames - CODENAMES
+def role_create(*, name: str) -> Group:
+    """Add a role with no operations; the Roles matrix then gives it some."""
+    if not name or len(name) > ROLE_NAME_MAX or name != name.strip() or not name.isprintable():
+        raise ValidationFailed.for_field(
+            "name", f"must be 1 to {ROLE_NAME_MAX} printable characters without outer spaces"
+        )
+    if Role.objects.filter(name__iexact=name).exists():
+        raise Conflict(f"A role named {name!r} exists already.")
+    return Role.objects.create(name=name)
+
+
+@transactional
+def roles_set_operations(*, operations: Mapping[int, set[str]]) -> None:
+    """Save the Roles matrix: each role named gets exactly these operations.
+
+    Administrator keeps every operation, so someone can always manage roles and users.
+    """
+    unknown = set().union(*operations.values()) - CODENAMES if operations else set()
     if unknown:
         raise ValidationFailed.for_field("operations", f"unknown: {', '.join(sorted(unknown))}")
-    role.permissions.set(
-        Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames)
-    )
-    return role
+    roles = {role.pk: role for role in Role.objects.filter(pk__in=list(operations))}
+    missing = set(operations) - set(roles)
+    if missing:
+        raise ValidationFailed.for_field("roles", f"unknown role ids: {sorted(missing)}")
+    for role_id, codenames in operations.items():
+        role = roles[role_id]
+        if role.name == ADMINISTRATOR:
+            if codenames != CODENAMES:
+                raise ValidationFailed.for_field(
+                    "roles", "Administrator always has every operation"
+                )
+            continue
+        role.permissions.set(_operations(codenames))
 
 
 @transactional
@@ -103,6 +151,4 @@ def built_in_roles_restore() -> None:
     for name, codenames in BUILT_IN_ROLES.items():
         role, created = Role.objects.get_or_create(name=name)
         if created:
-            role.permissions.set(Permission.objects.filter(
-                content_type__app_label="accounts", codename__in=codenames
-            ))
+            role.permissions.set(_operations(codenames))

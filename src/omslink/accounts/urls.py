@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401 - pages of this domain are added here
+from django.urls import path
 
-urlpatterns: list = []
+from omslink.accounts import views
+
+urlpatterns = [
+    path("roles/", views.roles, name="roles"),
+    path("roles/save/", views.roles_save, name="roles_save"),
+    path("roles/add/", views.role_add, name="role_add"),
+    path("users/", views.users, name="users"),
+    path("users/<int:user_id>/role/", views.user_role, name="user_role"),
+    path("users/<int:user_id>/active/", views.user_active, name="user_active"),
+]
