@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -91,8 +92,15 @@ def _stock_check(args: argparse.Namespace) -> int:
     return 0
 
 
+class _OneLineErrorParser(argparse.ArgumentParser):
+    """Usage mistakes get the same one-line reason as every other failure (CONTRACT §1)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="omslink", description=__doc__)
+    parser = _OneLineErrorParser(prog="omslink", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser(
