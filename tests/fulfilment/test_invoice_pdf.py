@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -29,15 +30,21 @@ def fetch(client: ApiClient, invoice: dict[str, str]) -> ApiAnswer:
 
 
 @pytest.fixture
-def invoiced(stocked: Masters, push: Push, warehouse: ApiClient) -> dict[str, str]:
+def invoiced_order(stocked: Masters, push: Push, warehouse: ApiClient) -> dict[str, Any]:
     """An invoiced COD order with two GST rates, charges and a buyer GSTIN (intra-state)."""
     order = push(priced=TWO_RATES, shipping_charge="50.00", cod_charge="30.00",
                  billing_gstin=BUYER_GSTIN)
-    return dict(to_invoiced(warehouse, order)["invoice"])
+    return to_invoiced(warehouse, order)
 
 
-def test_pdf_holds_what_a_tax_invoice_must(invoiced: dict[str, str],
+@pytest.fixture
+def invoiced(invoiced_order: dict[str, Any]) -> dict[str, str]:
+    return dict(invoiced_order["invoice"])
+
+
+def test_pdf_holds_what_a_tax_invoice_must(invoiced_order: dict[str, Any],
                                            warehouse: ApiClient) -> None:
+    invoiced = invoiced_order["invoice"]
     answer = fetch(warehouse, invoiced)
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "application/pdf"
@@ -50,7 +57,8 @@ def test_pdf_holds_what_a_tax_invoice_must(invoiced: dict[str, str],
         "Asha Rao", "12 MG Road", f"GSTIN: {BUYER_GSTIN}",
         "Place of supply: Karnataka (state code 29)",
         f"Invoice number: {invoiced['number']}",
-        "Order: SO-000001", "OMS order: BT-000001", "AMAZON 402-1234567-1234567",
+        f"Order: {invoiced_order['id']}", f"OMS order: {invoiced_order['external_order_id']}",
+        "AMAZON 402-1234567-1234567",
         "6109", "6201", "SKU TEE-RED-M", "SKU JKT-BLK-M",
         "CGST 2.5%: 23.76", "SGST 2.5%: 23.76", "CGST 6%: 155.31", "SGST 6%: 155.30",
         "Shipping charges", "Cash on delivery charges",
