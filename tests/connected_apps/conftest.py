@@ -33,6 +33,14 @@ def receiver(private_targets: None) -> Iterator[LocalServer]:
         yield server
 
 
+@pytest.fixture
+def fake_erp(private_targets: None) -> Iterator[LocalServer]:
+    """An ERP that answers every ping for OU1, so the API test passes without live_server."""
+    with local_server() as server:
+        server.answer(200, b'{"org_unit": "OU1", "app": null}', Content_Type="application/json")
+        yield server
+
+
 def verified_event(request: ReceivedRequest, secret: str,
                    encryption_key: str | None = None) -> dict[str, Any]:
     """What an OMS does: verify with standardwebhooks, then decrypt with joserfc if needed."""

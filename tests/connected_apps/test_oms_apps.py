@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,16 +17,7 @@ from tests.connected_apps.conftest import (
     snapshot,
     verified_event,
 )
-from tests.core.local_http import LocalServer, local_server
-
-
-@pytest.fixture
-def fake_erp(private_targets: None) -> Iterator[LocalServer]:
-    """An ERP that answers every ping for OU1, so the API test passes without live_server."""
-    with local_server() as server:
-        server.answer(200, json.dumps({"org_unit": "OU1", "app": None}).encode(),
-                      Content_Type="application/json")
-        yield server
+from tests.core.local_http import LocalServer
 
 
 def app_body(receiver: LocalServer, erp_url: str, key: str, **change: Any) -> dict[str, Any]:

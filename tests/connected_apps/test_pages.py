@@ -4,7 +4,7 @@ what a role lacks even when the button is forged."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from omslink.accounts.services import role_create, roles_set_operations
 from omslink.connected_apps.models import ApiKey, OmsApp
 from tests.conftest import ConnectedApp, Masters, connect_app
 from tests.connected_apps.conftest import ENCRYPTION_KEY, WHSEC, snapshot
-from tests.core.local_http import LocalServer, local_server
+from tests.core.local_http import LocalServer
 
 BASE = "/admin/utilities/connected-apps/oms/"
 PASSWORD = "correct-horse-9"
@@ -45,13 +45,6 @@ def post_json(client: Client, path: str, body: Any, *, csrf: bool = True) -> Any
 
 def post_form(client: Client, path: str, data: dict[str, str]) -> Any:
     return client.post(path, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-
-
-@pytest.fixture
-def fake_erp(private_targets: None) -> Iterator[LocalServer]:
-    with local_server() as server:
-        server.answer(200, b'{"org_unit": "OU1", "app": null}', Content_Type="application/json")
-        yield server
 
 
 def test_list_shows_add_and_edit_only_to_roles_that_have_them(
