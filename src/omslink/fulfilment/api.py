@@ -11,6 +11,7 @@ from omslink.api_auth import StaffCaller, partner_app, staff_user
 from omslink.core.input_types import Code
 from omslink.core.pagination import Page, PageQuery, page_of
 from omslink.fulfilment import services
+from omslink.fulfilment.invoice_pdf import invoice_pdf_response
 from omslink.fulfilment.schemas import (
     PackIn,
     PickListConfirmIn,
@@ -116,7 +117,4 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
         invoice = invoice_by_number(number)
     else:
         invoice = invoice_by_number(number, app=partner_app(request))
-    response = HttpResponse(services.invoice_pdf(invoice), content_type="application/pdf")
-    filename = invoice.number.replace("/", "-")
-    response["Content-Disposition"] = f'inline; filename="invoice-{filename}.pdf"'
-    return response
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))

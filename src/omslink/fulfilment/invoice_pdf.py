@@ -17,6 +17,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
+from django.http import HttpResponse
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -235,3 +236,10 @@ def render_invoice_pdf(invoice: Invoice, *,
     pdf.line_of_text("Authorised signatory", align="R")
     pdf.line_of_text("This is a computer-generated invoice.", size=7, align="C")
     return bytes(pdf.output())
+
+
+def invoice_pdf_response(number: str, document: bytes) -> HttpResponse:
+    """The PDF shown in the browser, saved under a name without the number's slashes."""
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="invoice-{number.replace("/", "-")}.pdf"'
+    return response

@@ -11,6 +11,9 @@ from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import NotFound
 from omslink.core.json_format import iso_timestamp
 from omslink.fulfilment.models import PICKLIST_NUMBER_PREFIX, Invoice, PickList, PickListOrder
+from omslink.masters.models import Site
+from omslink.orders.models import Order, OrderStatus
+from omslink.orders.selectors import order_resource, orders_for_resource
 
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
@@ -62,3 +65,14 @@ def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
     if invoice is None:
         raise NotFound(f"No invoice {number!r}.")
     return invoice
+
+
+def sites_fulfilling_online() -> QuerySet[Site]:
+    return Site.objects.filter(online_fulfilment=True).select_related("org_unit").order_by("code")
+
+
+def orders_at(site: Site, status: OrderStatus,
+              limit: int = MAX_PICKLIST_ORDERS) -> list[dict[str, Any]]:
+    """A site's orders in one status, oldest first (the order they are worked in)."""
+    orders: QuerySet[Order] = orders_for_resource().filter(site=site, status=status)
+    return [order_resource(order) for order in orders.order_by("pk")[:limit]]

@@ -1,0 +1,170 @@
+"""Pages for the warehouse: reserved orders → pick list → print → confirm picking → pack &
+invoice → ship.
+
+Each page shows only the actions the user's role has; each action is also refused on the
+server (`operation_required`). Forms are parsed into the same request models the API uses,
+so a page and the API accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from omslink.core.errors import ApplicationError, NotFound, ValidationFailed
+from omslink.core.validation import validate_as
+from omslink.fulfilment import services
+from omslink.fulfilment.invoice_pdf import invoice_pdf_response
+from omslink.fulfilment.models import PickList
+from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, ShipIn
+from omslink.fulfilment.selectors import (
+    invoice_by_number,
+    orders_at,
+    picklist_by_number,
+    picklist_resource,
+    picklists_for_resource,
+    sites_fulfilling_online,
+)
+from omslink.orders.models import Order, OrderStatus
+from omslink.orders.selectors import order_by_number, order_resource
+from omslink.web.access import operation_required
+
+PACKAGE_FIELDS = ("weight_grams", "length_mm", "breadth_mm", "height_mm")
+RECENT_PICKLISTS = 20
+
+
+def _whole_number(text: str) -> int | str:
+    """A form's digits as a number; anything else stays text for validation to name."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
+
+
+def _found(lookup: Any, *args: Any) -> Any:
+    try:
+        return lookup(*args)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _back_to_order(order: Order) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("fulfilment:order", args=[order.number]))
+
+
+@operation_required("orders_view")
+def picking_home(request: HttpRequest) -> HttpResponse:
+    """One site's work: reserved orders to list, open pick lists, orders to pack and ship."""
+    sites = list(sites_fulfilling_online())
+    site = next((s for s in sites if s.code == request.GET.get("site")), sites[0] if sites
+                else None)
+    context: dict[str, Any] = {"sites": sites, "site": site}
+    if site is not None:
+        context.update(
+            reserved=orders_at(site, OrderStatus.RESERVED),
+            to_pack=orders_at(site, OrderStatus.PICKED),
+            to_ship=orders_at(site, OrderStatus.INVOICED),
+            picklists=[picklist_resource(picklist) for picklist in
+                       picklists_for_resource().filter(site=site).order_by("-pk")
+                       [:RECENT_PICKLISTS]],
+        )
+    return render(request, "fulfilment/home.html", context)
+
+
+@require_POST
+@operation_required("orders_create_picklist")
+def picklist_create(request: HttpRequest) -> HttpResponse:
+    site = request.POST.get("site", "")
+    try:
+        chosen = validate_as(PickListIn, {"site": site,
+                                          "orders": request.POST.getlist("orders") or None})
+        if chosen.orders is None:
+            raise ValidationFailed.for_field("orders", "select at least one reserved order")
+        picklist = services.picklist_create(user=request.user,  # type: ignore[arg-type]
+                                            site=chosen.site, orders=chosen.orders)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(f"{reverse('fulfilment:home')}?site={site}")
+    messages.success(request, f"Pick list {picklist.number} holds "
+                              f"{picklist.entries.count()} orders.")
+    return HttpResponseRedirect(reverse("fulfilment:picklist", args=[picklist.number]))
+
+
+@operation_required("orders_view")
+def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable pick list, with the picking form while it is open."""
+    picklist = _found(picklist_by_number, number)
+    orders = [order_resource(entry.order) for entry in picklist.entries.all()]
+    return render(request, "fulfilment/picklist.html", {
+        "picklist": picklist_resource(picklist),
+        "is_open": picklist.status == PickList.Status.OPEN,
+        "orders": orders,
+    })
+
+
+@require_POST
+@operation_required("orders_confirm_picking")
+def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
+    picklist = _found(picklist_by_number, number)
+    lines = [{"sku": sku, "picked": _whole_number(picked)} for sku, picked in
+             zip(request.POST.getlist("sku"), request.POST.getlist("picked"), strict=False)]
+    try:
+        confirmed = validate_as(PickListConfirmIn, {"lines": lines})
+        services.picklist_confirm(
+            user=request.user, number=picklist.number,  # type: ignore[arg-type]
+            picks=[services.PickedLine(sku=line.sku, picked=line.picked)
+                   for line in confirmed.lines])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Picking of {picklist.number} is confirmed.")
+    return HttpResponseRedirect(reverse("fulfilment:picklist", args=[picklist.number]))
+
+
+@operation_required("orders_view")
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    """One order's fulfilment: pack & invoice it when picked, ship it when invoiced."""
+    order = _found(order_by_number, order_id)
+    return render(request, "fulfilment/order.html", {"order": order_resource(order)})
+
+
+@require_POST
+@operation_required("orders_pack")
+def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = _found(order_by_number, order_id)
+    columns = [request.POST.getlist(field) for field in PACKAGE_FIELDS]
+    packages = [dict(zip(PACKAGE_FIELDS, map(_whole_number, row), strict=True))
+                for row in zip(*columns, strict=False)]
+    try:
+        packing = validate_as(PackIn, {"packages": packages})
+        packed = services.order_pack(order=order, packages=[
+            services.PackageSize(**package.model_dump()) for package in packing.packages])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{packed.number} is packed; invoice "
+                                  f"{packed.invoice.number} is issued.")
+    return _back_to_order(order)
+
+
+@require_POST
+@operation_required("orders_ship")
+def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = _found(order_by_number, order_id)
+    try:
+        given = validate_as(ShipIn, {field: request.POST.get(field) or None
+                                     for field in ("courier", "awb")})
+        services.order_ship(order=order, courier=given.courier, awb=given.awb)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{order.number} is shipped.")
+    return _back_to_order(order)
+
+
+@operation_required("orders_view")
+def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
+    invoice = _found(invoice_by_number, number)
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
