@@ -1,4 +1,4 @@
-"""Every fulfilment operation × every built-in role, and partner keys, over the API."""
+"""Every fulfilment operation by every built-in role, and partner keys, over the API."""
 
 from __future__ import annotations
 
