@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -100,17 +101,22 @@ def test_redirect_to_a_private_address_goes_nowhere_even_when_the_first_hop_is_a
 
 
 def test_async_client_applies_the_same_rule(server: LocalServer, settings: Any) -> None:
-    async def fetch(url: str) -> httpx.Response:
+    async def post(url: str) -> httpx.Response:
         async with guarded_async_client(timeout=2) as client:
             return await client.post(url, content=b"{}")
 
+    def fetch(url: str) -> httpx.Response:
+        # A loop of its own: Playwright's sync API may already run one in this thread.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, post(url)).result()
+
     settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
     with pytest.raises(httpx.ConnectError, match=REFUSED):
-        asyncio.run(fetch(server.url.replace("127.0.0.1", "localhost")))
+        fetch(server.url.replace("127.0.0.1", "localhost"))
     assert server.requests == []
     settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
     server.answer(302, Location=server.url + "/again")
-    assert asyncio.run(fetch(server.url)).status_code == 302
+    assert fetch(server.url).status_code == 302
     assert len(server.requests) == 1
 
 
