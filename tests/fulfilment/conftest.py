@@ -25,6 +25,7 @@ from omslink.fulfilment.models import (
 )
 from omslink.webhooks.models import Event
 from tests.conftest import ApiClient, ConnectedApp
+from tests.connected_apps.test_pages import browser_of  # noqa: F401 - the fixture, shared
 from tests.inventory.state import snapshot
 from tests.orders.bodies import order_body
 from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
@@ -114,3 +115,18 @@ def to_invoiced(client: ApiClient, order: str, site: str = "WH1") -> dict[str, A
     answer = client.post(f"/orders/{order}/pack", {"packages": [BOX]})
     assert answer.status == 200, answer.body
     return dict(answer.body)
+
+
+def walk_to(status: str, order: str, staff: ApiClient) -> None:
+    """Move a reserved order on to `status` through the API, as a role that may do it all."""
+    if status == "cancelled":
+        assert staff.post(f"/orders/{order}/cancel", {"reason": "test"}).status == 200
+    elif status == "picklist_created":
+        make_picklist(staff, [order])
+    elif status == "picked":
+        to_picked(staff, [order])
+    elif status in ("invoiced", "shipped"):
+        to_invoiced(staff, order)
+        if status == "shipped":
+            answer = staff.post(f"/orders/{order}/ship", {"courier": "BlueDart", "awb": "BD-1"})
+            assert answer.status == 200, answer.body

@@ -20,9 +20,9 @@ from tests.fulfilment.conftest import (
     event_types,
     fulfilment_snapshot,
     last_event,
-    make_picklist,
     to_invoiced,
     to_picked,
+    walk_to,
 )
 from tests.inventory.state import assert_stock_consistent, balance, receive
 from tests.orders.bodies import order_body
@@ -122,15 +122,10 @@ class TestPack:
     @pytest.mark.parametrize("status", ["reserved", "picklist_created", "invoiced",
                                         "cancelled"])
     def test_only_picked_orders_can_be_packed(self, stocked: Masters, push: Push,
-                                              warehouse: ApiClient, api: ApiClient,
+                                              api: ApiClient, warehouse: ApiClient,
                                               status: str) -> None:
         order = push([("TEE-RED-M", 1)])
-        if status == "picklist_created":
-            make_picklist(warehouse, [order])
-        elif status == "invoiced":
-            to_invoiced(warehouse, order)
-        elif status == "cancelled":
-            api.post(f"/orders/{order}/cancel", {"reason": "test"})
+        walk_to(status, order, api)
         before = fulfilment_snapshot()
         error = assert_error(warehouse.post(f"/orders/{order}/pack", {"packages": [BOX]}),
                              409, "invalid_transition")
@@ -266,16 +261,10 @@ class TestShip:
 
     @pytest.mark.parametrize("status", ["reserved", "picked", "shipped", "cancelled"])
     def test_only_invoiced_orders_ship(self, stocked: Masters, push: Push,
-                                       warehouse: ApiClient, api: ApiClient,
+                                       api: ApiClient, warehouse: ApiClient,
                                        status: str) -> None:
         order = push([("TEE-RED-M", 1)])
-        if status == "picked":
-            to_picked(warehouse, [order])
-        elif status == "shipped":
-            to_invoiced(warehouse, order)
-            warehouse.post(f"/orders/{order}/ship", {"courier": "BlueDart", "awb": "BD-1"})
-        elif status == "cancelled":
-            api.post(f"/orders/{order}/cancel", {"reason": "test"})
+        walk_to(status, order, api)
         before = fulfilment_snapshot()
         error = assert_error(warehouse.post(f"/orders/{order}/ship",
                                             {"courier": "BlueDart", "awb": "BD-2"}),
@@ -288,9 +277,7 @@ class TestShip:
 def test_no_cancel_once_invoiced(stocked: Masters, push: Push, warehouse: ApiClient,
                                  api: ApiClient, oms: ConnectedApp, shipped: bool) -> None:
     order = push([("TEE-RED-M", 1)])
-    to_invoiced(warehouse, order)
-    if shipped:
-        warehouse.post(f"/orders/{order}/ship", {"courier": "BlueDart", "awb": "BD-1"})
+    walk_to("shipped" if shipped else "invoiced", order, warehouse)
     before = fulfilment_snapshot()
     assert_error(api.post(f"/orders/{order}/cancel", {"reason": "late"}), 409,
                  "invalid_transition")

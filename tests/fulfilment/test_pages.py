@@ -14,28 +14,10 @@ from pypdf import PdfReader
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
 from omslink.orders.models import Order
 from tests.conftest import ApiClient, Masters
+from tests.connected_apps.test_pages import post_form
 from tests.fulfilment.conftest import Push, fulfilment_snapshot, make_picklist, to_picked
 
-PASSWORD = "correct-horse-9"
 HOME = "/picklists/"
-
-
-@pytest.fixture
-def page_of(make_user: Callable[..., Any]) -> Callable[[str], Client]:
-    """A signed-in page client of a new user of a role, checking CSRF as browsers must."""
-
-    def sign_in(role: str) -> Client:
-        user, _ = make_user(role)
-        client = Client(enforce_csrf_checks=True)
-        assert client.login(username=user.username, password=PASSWORD)
-        client.get("/")
-        return client
-
-    return sign_in
-
-
-def post_form(client: Client, path: str, data: dict[str, Any]) -> Any:
-    return client.post(path, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
 def status_of(order: str) -> str:
@@ -47,19 +29,19 @@ def messages_on(response: Any) -> str:
 
 
 def test_home_shows_create_only_to_roles_that_may(stocked: Masters, push: Push,
-                                                  page_of: Callable[[str], Client]) -> None:
+                                                  browser_of: Callable[[str], Client]) -> None:
     order = push([("TEE-RED-M", 1)])
     for role, may in ((ADMINISTRATOR, True), (WAREHOUSE, True), (VIEWER, False)):
-        html = page_of(role).get(HOME).content.decode()
+        html = browser_of(role).get(HOME).content.decode()
         assert f"reserved-{order}" in html, role
         assert ('id="create-picklist"' in html) is may, role
         assert (f'value="{order}"' in html) is may, role
 
 
 def test_create_confirm_pack_and_ship_through_the_pages(
-        stocked: Masters, push: Push, page_of: Callable[[str], Client]) -> None:
+        stocked: Masters, push: Push, browser_of: Callable[[str], Client]) -> None:
     first, second = push([("TEE-RED-M", 2)]), push([("CAP-GRY", 1)])
-    client = page_of(WAREHOUSE)
+    client = browser_of(WAREHOUSE)
     created = post_form(client, f"{HOME}create/", {"site": "WH1", "orders": [first, second]})
     assert created.status_code == 302
     picklist_page = client.get(created["Location"])
@@ -92,7 +74,7 @@ def test_create_confirm_pack_and_ship_through_the_pages(
 
 def test_viewer_sees_no_action_and_the_server_refuses_forged_ones(
         stocked: Masters, push: Push, warehouse: ApiClient,
-        page_of: Callable[[str], Client]) -> None:
+        browser_of: Callable[[str], Client]) -> None:
     reserved, listed, picked = (push([("TEE-RED-M", 1)]) for _ in range(3))
     picklist = make_picklist(warehouse, [listed])
     to_picked(warehouse, [picked])
@@ -100,7 +82,7 @@ def test_viewer_sees_no_action_and_the_server_refuses_forged_ones(
     to_picked(warehouse, [invoiced])
     warehouse.post(f"/orders/{invoiced}/pack", {"packages": [
         {"weight_grams": 1, "length_mm": 1, "breadth_mm": 1, "height_mm": 1}]})
-    viewer = page_of(VIEWER)
+    viewer = browser_of(VIEWER)
     assert 'id="confirm-picking"' not in viewer.get(
         f"{HOME}{picklist['number']}/").content.decode()
     assert 'id="pack-form"' not in viewer.get(f"{HOME}orders/{picked}/").content.decode()
@@ -117,7 +99,7 @@ def test_viewer_sees_no_action_and_the_server_refuses_forged_ones(
         assert post_form(viewer, path, data).status_code == 403, path
     assert fulfilment_snapshot() == before
     # A warehouse user's post without the CSRF token is refused too.
-    warehouse_page = page_of(WAREHOUSE)
+    warehouse_page = browser_of(WAREHOUSE)
     assert warehouse_page.post(f"{HOME}create/",
                                {"site": "WH1", "orders": [reserved]}).status_code == 403
     assert fulfilment_snapshot() == before
@@ -142,12 +124,12 @@ def test_viewer_sees_no_action_and_the_server_refuses_forged_ones(
     ],
 )
 def test_bad_form_input_is_shown_and_changes_nothing(
-        stocked: Masters, push: Push, warehouse: ApiClient, page_of: Callable[[str], Client],
+        stocked: Masters, push: Push, warehouse: ApiClient, browser_of: Callable[[str], Client],
         path: str, data: dict[str, Any], message: str) -> None:
     picked = push([("JKT-BLK-M", 1)])
     to_picked(warehouse, [picked])
     picklist = make_picklist(warehouse, [push([("TEE-RED-M", 1)])])
-    client = page_of(WAREHOUSE)
+    client = browser_of(WAREHOUSE)
     before = fulfilment_snapshot()
     target = HOME + path.format(picked=picked, picklist=picklist["number"])
     answer = post_form(client, target, data)
@@ -160,9 +142,9 @@ def test_bad_form_input_is_shown_and_changes_nothing(
 @pytest.mark.parametrize("path", ["PL-999999999/", "PL-x/", "orders/SO-999999999/",
                                   "orders/nope/", "invoices/OU1/2627/000001.pdf",
                                   "invoices/../../etc/passwd.pdf"])
-def test_unknown_pages_are_404(stocked: Masters, page_of: Callable[[str], Client],
+def test_unknown_pages_are_404(stocked: Masters, browser_of: Callable[[str], Client],
                                path: str) -> None:
-    assert page_of(VIEWER).get(HOME + path).status_code == 404
+    assert browser_of(VIEWER).get(HOME + path).status_code == 404
 
 
 def test_signed_out_visitors_go_to_the_login(stocked: Masters) -> None:
