@@ -9,6 +9,9 @@ from omslink.masters.models import Item, OrgUnit, Site
 from omslink.orders.models import Order
 
 PICKLIST_NUMBER_PREFIX = "PL-"
+AMOUNT_DIGITS = 20
+"""Digits of an invoice amount: 500 lines of 10,000 units at the largest price an OMS may send
+still fit, so no accepted order can overflow its invoice."""
 
 
 class PickList(models.Model):
@@ -94,11 +97,11 @@ class Invoice(models.Model):
     date = models.DateField()
     place_of_supply = models.CharField(max_length=2)
     intra_state = models.BooleanField()
-    taxable_value = models.DecimalField(max_digits=14, decimal_places=2)
-    cgst = models.DecimalField(max_digits=14, decimal_places=2)
-    sgst = models.DecimalField(max_digits=14, decimal_places=2)
-    igst = models.DecimalField(max_digits=14, decimal_places=2)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
+    taxable_value = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    cgst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    sgst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    igst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    total = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -126,11 +129,11 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2)
     gst_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    gross = models.DecimalField(max_digits=14, decimal_places=2)
-    taxable_value = models.DecimalField(max_digits=14, decimal_places=2)
-    cgst = models.DecimalField(max_digits=14, decimal_places=2)
-    sgst = models.DecimalField(max_digits=14, decimal_places=2)
-    igst = models.DecimalField(max_digits=14, decimal_places=2)
+    gross = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    taxable_value = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    cgst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    sgst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
+    igst = models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=2)
 
     class Meta:
         ordering = ["position"]

@@ -269,7 +269,8 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
     ):
         raise InvalidTransition(f"{picklist.number} was confirmed already.")
     for line in list_lines:
-        PickListLine.objects.filter(pk=line.pk).update(picked=picked[line.item_id])
+        line.picked = picked[line.item_id]
+    PickListLine.objects.bulk_update(list_lines, ["picked"])
     open_orders = list(
         Order.objects.select_for_update(of=("self",))
         .filter(picklist_entry__picklist=picklist, status=OrderStatus.PICKLIST_CREATED)
