@@ -6,6 +6,7 @@ the API test calls this very server through `live_server`, as the product does.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -186,6 +187,10 @@ def test_api_test_against_a_server_that_is_not_omslink(api: ApiClient, masters: 
     receiver.answer(302, Location=receiver.url + "/login")
     redirected = api.post("/oms-apps/test-api", body).body
     assert redirected["ok"] is False and "redirect" in redirected["error"]
+    echo = json.dumps({"error": {"message": f"key {key} is not known here"}}).encode()
+    receiver.answer(401, echo, Content_Type="application/json")
+    echoed = api.post("/oms-apps/test-api", body).body
+    assert "is not known here" in echoed["error"] and key not in str(echoed)
     receiver.answer(200, b'{"org_unit": "OU1", "app": null}', Content_Type="application/json")
     assert api.post("/oms-apps/test-api", body).body["ok"] is True
     [request, *_] = receiver.requests

@@ -90,8 +90,11 @@ def _redirect_error(response: httpx.Response) -> str:
             "so enter the URL it points to")
 
 
-def _quoted_error_message(body: bytes) -> str:
-    """The message of an omslink-style error answer, shortened and printable, if there is one."""
+def _quoted_error_message(body: bytes, *, never_repeat: str) -> str:
+    """The message of an omslink-style error answer, shortened and printable, if there is one.
+
+    A hostile server could echo the key it was sent; that text is blanked out.
+    """
     try:
         message = json.loads(body)["error"]["message"]
     except (ValueError, TypeError, KeyError):
@@ -99,7 +102,7 @@ def _quoted_error_message(body: bytes) -> str:
     if not isinstance(message, str):
         return ""
     printable = "".join(char for char in message if char.isprintable())
-    return f": {printable[:MAX_QUOTED_MESSAGE]}"
+    return f": {printable.replace(never_repeat, '…')[:MAX_QUOTED_MESSAGE]}"
 
 
 def _failure(exc: Exception, *, host: str | None) -> ConnectionTestResult:
@@ -156,7 +159,8 @@ def api_connection_test(api: ApiSettings, *, org_unit: str) -> ConnectionTestRes
     if 300 <= code < 400:
         return failed(_redirect_error(response))
     if code != 200:
-        return failed(f"answered HTTP {code}{_quoted_error_message(body)}")
+        quoted = _quoted_error_message(body, never_repeat=api.key)
+        return failed(f"answered HTTP {code}{quoted}")
     try:
         answered_for = json.loads(body).get("org_unit")
     except (ValueError, AttributeError):
