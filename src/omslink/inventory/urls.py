@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401 - pages of this domain are added here
+"""The Stock page, mounted at /stock/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from omslink.inventory import views
+
+app_name = "inventory"
+urlpatterns = [
+    path("", views.stock, name="stock"),
+    path("receipts/", views.receipt_create, name="receipt_create"),
+    path("adjustments/", views.adjustment_create, name="adjustment_create"),
+]

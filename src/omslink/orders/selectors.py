@@ -17,6 +17,7 @@ from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
 from omslink.inventory.models import StockMove
 from omslink.orders.models import ORDER_NUMBER_PREFIX, Order
+from omslink.webhooks.models import Event
 
 _NUMBER = re.compile(rf"^{ORDER_NUMBER_PREFIX}(\d{{6,18}})$")
 
@@ -119,3 +120,15 @@ def stock_held_by(order: Order) -> dict[int, int]:
     rows = (StockMove.objects.filter(site_id=order.site_id, reference=order.number)
             .values("item_id").annotate(held=Sum("reserved_delta")))
     return {row["item_id"]: row["held"] for row in rows if row["held"]}
+
+
+def order_stock_moves(order: Order) -> QuerySet[StockMove]:
+    """The ledger entries the order caused, oldest first, for its page."""
+    return (StockMove.objects.filter(site_id=order.site_id, reference=order.number)
+            .select_related("item").order_by("pk"))
+
+
+def order_events(order: Order) -> QuerySet[Event]:
+    """The order's events in sequence, with each app's delivery, for its timeline."""
+    return (Event.objects.filter(ordering_key=f"order:{order.number}")
+            .prefetch_related("deliveries__app").order_by("sequence"))

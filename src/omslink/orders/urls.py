@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401 - pages of this domain are added here
+"""Online order pages, mounted at /orders/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from omslink.orders import views
+
+app_name = "orders"
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("<str:number>/", views.order_detail, name="detail"),
+    path("<str:number>/cancel/", views.order_cancel, name="cancel"),
+]

@@ -1,0 +1,126 @@
+"""Wholesale pages: the list with the create form, and one order with dispatch and cancel.
+
+The create form is parsed into the API's request model and handed to the same service;
+each action shows only for roles with it, and the server refuses it anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.pagination import paginate
+from omslink.core.validation import validate_as
+from omslink.inventory.services import DocumentLine
+from omslink.inventory.views import EMPTY_LINE_ROWS, form_lines, item_skus
+from omslink.masters.models import Customer, Site
+from omslink.web.access import operation_required
+from omslink.wholesale import services
+from omslink.wholesale.models import WholesaleOrder
+from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.selectors import (
+    wholesale_order_by_number,
+    wholesale_order_resource,
+    wholesale_orders,
+)
+
+PAGE_SIZE = 50
+
+
+def _list_page(request: HttpRequest, *, status: int = 200,
+               entered: dict[str, Any] | None = None) -> HttpResponse:
+    chosen = request.GET.get("status", "")
+    orders = wholesale_orders()
+    if chosen in WholesaleOrder.Status.values:
+        orders = orders.filter(status=chosen)
+    try:
+        rows, next_cursor = paginate(orders, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        rows, next_cursor = paginate(orders, cursor=None, limit=PAGE_SIZE)
+    return render(request, "wholesale/list.html", {
+        "orders": [wholesale_order_resource(order) for order in rows],
+        "next_cursor": next_cursor,
+        "statuses": WholesaleOrder.Status.values,
+        "status": chosen,
+        "customers": Customer.objects.order_by("code"),
+        "sites": Site.objects.order_by("code"),
+        "skus": item_skus(),
+        "entered": entered or {},
+        "empty_rows": range(EMPTY_LINE_ROWS),
+    }, status=status)
+
+
+@operation_required("wholesale_view")
+def wholesale_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+@require_POST
+@operation_required("wholesale_create")
+def wholesale_create(request: HttpRequest) -> HttpResponse:
+    try:
+        payload = validate_as(WholesaleOrderIn, {"customer": request.POST.get("customer", ""),
+                                                 "site": request.POST.get("site", ""),
+                                                 "lines": form_lines(request)})
+        order = services.wholesale_order_create(
+            user=request.user, customer=payload.customer,  # type: ignore[arg-type]
+            site=payload.site,
+            lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines])
+    except ApplicationError as exc:
+        messages.error(request, f"Wholesale order not saved: {exc.message}")
+        entered = {"customer": request.POST.get("customer", ""),
+                   "site": request.POST.get("site", ""), "lines": form_lines(request)}
+        return _list_page(request, status=exc.status, entered=entered)
+    messages.success(request, f"{order.number} allocated at {order.site.code}.")
+    return HttpResponseRedirect(reverse("wholesale:detail", args=[order.number]))
+
+
+def _order_or_404(number: str) -> WholesaleOrder:
+    try:
+        return wholesale_order_by_number(number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@operation_required("wholesale_view")
+def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = _order_or_404(number)
+    return render(request, "wholesale/detail.html", {
+        "order": wholesale_order_resource(order),
+        "customer": order.customer,
+        "open": order.status == WholesaleOrder.Status.ALLOCATED,
+    })
+
+
+def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    order = _order_or_404(number)
+    try:
+        if action == "dispatch":
+            services.wholesale_order_dispatch(number=order.number)
+        else:
+            services.wholesale_order_cancel(number=order.number)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        done = "dispatched" if action == "dispatch" else "cancelled; its stock is available again"
+        messages.success(request, f"{order.number} is {done}.")
+    return HttpResponseRedirect(reverse("wholesale:detail", args=[order.number]))
+
+
+@require_POST
+@operation_required("wholesale_dispatch")
+def wholesale_dispatch(request: HttpRequest, number: str) -> HttpResponse:
+    return _act(request, number, "dispatch")
+
+
+@require_POST
+@operation_required("wholesale_cancel")
+def wholesale_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    return _act(request, number, "cancel")
