@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.test import Client
 
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
 from omslink.inventory.selectors import ledger_mismatches
@@ -47,3 +48,10 @@ def assert_stock_consistent() -> None:
             "on_hand", "reserved", "allocated"):
         assert reserved >= 0 and allocated >= 0 and reserved + allocated <= on_hand
     assert ledger_mismatches() == []
+
+
+def page_client(username: str, password: str = "correct-horse-9") -> Client:
+    """A browser-like client signed in through the login page's session."""
+    client = Client()
+    assert client.login(username=username, password=password)
+    return client
