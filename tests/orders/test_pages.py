@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from omslink.orders import views
+from omslink.inventory import page_inputs
 from omslink.webhooks.models import Delivery
 from tests.conftest import ConnectedApp, Masters
 from tests.inventory.state import balance, page_client, snapshot
@@ -42,7 +42,7 @@ def test_list_filters_and_pages(orders: list[str], admin: tuple[Any, str],
     assert _listed(html, orders) == [orders[2], orders[0]]
     html = client.get("/orders/?status=cancelled").content.decode()
     assert _listed(html, orders) == [orders[1]]
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(page_inputs, "PAGE_SIZE", 2)
     first = client.get("/orders/").content.decode()
     assert _listed(first, orders) == [orders[3], orders[2]]
     cursor = first.split("cursor=")[1].split('"')[0]

@@ -18,37 +18,11 @@ from omslink.core.errors import ApplicationError
 from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
 from omslink.inventory import selectors, services
+from omslink.inventory.models import StockDocument
+from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
-from omslink.masters.models import Item, Site
+from omslink.masters.models import Site
 from omslink.web.access import operation_required
-
-PAGE_SIZE = 50
-EMPTY_LINE_ROWS = 4
-MAX_SUGGESTIONS = 2000
-
-
-def form_lines(request: HttpRequest) -> list[dict[str, Any]]:
-    """The (sku, quantity) rows a lines form posted, blank rows left out.
-
-    Digits become numbers; anything else stays text so validation names the row.
-    """
-    rows = zip(request.POST.getlist("sku"), request.POST.getlist("quantity"), strict=False)
-    lines = []
-    for sku, quantity in rows:
-        if not sku.strip() and not quantity.strip():
-            continue
-        text = quantity.strip()
-        digits = text.removeprefix("-")
-        number: int | str = text
-        if digits.isascii() and digits.isdigit() and len(digits) <= 12:
-            number = int(text)
-        lines.append({"sku": sku.strip(), "quantity": number})
-    return lines
-
-
-def item_skus() -> list[str]:
-    """SKUs the lines forms suggest as the user types."""
-    return list(Item.objects.order_by("sku").values_list("sku", flat=True)[:MAX_SUGGESTIONS])
 
 
 def _skus(text: str) -> list[str] | None:
@@ -95,45 +69,43 @@ def stock(request: HttpRequest) -> HttpResponse:
     return _stock_page(request)
 
 
+def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpResponse:
+    """Validate a receipt or adjustment form as the API would, then call its service."""
+    receipt = kind == StockDocument.Kind.RECEIPT
+    label = "Receipt" if receipt else "Adjustment"
+    fields = {"site": request.POST.get("site", ""), "lines": form_lines(request),
+              "reference" if receipt else "reason": request.POST.get("text", "")}
+    try:
+        if receipt:
+            received = validate_as(ReceiptIn, fields)
+            document = services.stock_receipt_create(
+                user=request.user, site=received.site,  # type: ignore[arg-type]
+                reference=received.reference, lines=_lines_of(received))
+        else:
+            adjusted = validate_as(AdjustmentIn, fields)
+            document = services.stock_adjustment_create(
+                user=request.user, site=adjusted.site,  # type: ignore[arg-type]
+                reason=adjusted.reason, lines=_lines_of(adjusted))
+    except ApplicationError as exc:
+        messages.error(request, f"{label} not saved: {exc.message}")
+        entered = {"form": kind.value, "site": fields["site"],
+                   "text": request.POST.get("text", ""), "lines": fields["lines"]}
+        return _stock_page(request, status=exc.status, entered=entered)
+    messages.success(request, f"{label} {document.number} saved at {document.site.code}.")
+    return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={document.site.code}")
+
+
 def _lines_of(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
     return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
-
-
-def _entered(request: HttpRequest, form: str) -> dict[str, Any]:
-    """What the user typed, to show again after a refusal."""
-    return {"form": form, "site": request.POST.get("site", ""),
-            "text": request.POST.get("text", ""), "lines": form_lines(request)}
 
 
 @require_POST
 @operation_required("stock_receive")
 def receipt_create(request: HttpRequest) -> HttpResponse:
-    try:
-        payload = validate_as(ReceiptIn, {"site": request.POST.get("site", ""),
-                                          "reference": request.POST.get("text", ""),
-                                          "lines": form_lines(request)})
-        document = services.stock_receipt_create(
-            user=request.user, site=payload.site,  # type: ignore[arg-type]
-            reference=payload.reference, lines=_lines_of(payload))
-    except ApplicationError as exc:
-        messages.error(request, f"Receipt not saved: {exc.message}")
-        return _stock_page(request, status=exc.status, entered=_entered(request, "receipt"))
-    messages.success(request, f"Receipt {document.number} added to {payload.site}.")
-    return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={payload.site}")
+    return _save_document(request, StockDocument.Kind.RECEIPT)
 
 
 @require_POST
 @operation_required("stock_adjust")
 def adjustment_create(request: HttpRequest) -> HttpResponse:
-    try:
-        payload = validate_as(AdjustmentIn, {"site": request.POST.get("site", ""),
-                                             "reason": request.POST.get("text", ""),
-                                             "lines": form_lines(request)})
-        document = services.stock_adjustment_create(
-            user=request.user, site=payload.site,  # type: ignore[arg-type]
-            reason=payload.reason, lines=_lines_of(payload))
-    except ApplicationError as exc:
-        messages.error(request, f"Adjustment not saved: {exc.message}")
-        return _stock_page(request, status=exc.status, entered=_entered(request, "adjustment"))
-    messages.success(request, f"Adjustment {document.number} applied at {payload.site}.")
-    return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={payload.site}")
+    return _save_document(request, StockDocument.Kind.ADJUSTMENT)

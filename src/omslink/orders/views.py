@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from omslink.core.errors import ApplicationError, NotFound
-from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
+from omslink.inventory.page_inputs import newest_page
 from omslink.masters.models import Site
 from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
@@ -32,8 +32,6 @@ from omslink.orders.selectors import (
 )
 from omslink.orders.transitions import sources_of
 from omslink.web.access import operation_required
-
-PAGE_SIZE = 50
 
 
 def _order_or_404(number: str) -> Order:
@@ -53,11 +51,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(status=status)
     if site:
         orders = orders.filter(site__code=site)
-    try:
-        rows, next_cursor = paginate(orders, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        rows, next_cursor = paginate(orders, cursor=None, limit=PAGE_SIZE)
+    rows, next_cursor = newest_page(request, orders)
     return render(request, "orders/order_list.html", {
         "orders": [order_resource(order) for order in rows],
         "next_cursor": next_cursor,

@@ -15,10 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from omslink.core.errors import ApplicationError, NotFound
-from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
+from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, newest_page
 from omslink.inventory.services import DocumentLine
-from omslink.inventory.views import EMPTY_LINE_ROWS, form_lines, item_skus
 from omslink.masters.models import Customer, Site
 from omslink.web.access import operation_required
 from omslink.wholesale import services
@@ -30,8 +29,6 @@ from omslink.wholesale.selectors import (
     wholesale_orders,
 )
 
-PAGE_SIZE = 50
-
 
 def _list_page(request: HttpRequest, *, status: int = 200,
                entered: dict[str, Any] | None = None) -> HttpResponse:
@@ -39,11 +36,7 @@ def _list_page(request: HttpRequest, *, status: int = 200,
     orders = wholesale_orders()
     if chosen in WholesaleOrder.Status.values:
         orders = orders.filter(status=chosen)
-    try:
-        rows, next_cursor = paginate(orders, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        rows, next_cursor = paginate(orders, cursor=None, limit=PAGE_SIZE)
+    rows, next_cursor = newest_page(request, orders)
     return render(request, "wholesale/list.html", {
         "orders": [wholesale_order_resource(order) for order in rows],
         "next_cursor": next_cursor,
