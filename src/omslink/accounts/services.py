@@ -8,7 +8,6 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
@@ -77,11 +76,6 @@ def user_set_active(*, user_id: int, active: bool, by: User) -> User:
     return user
 
 
-def user_role_name(user: User) -> str | None:
-    role = user.groups.order_by("name").first()
-    return role.name if role else None
-
-
 @transactional
 def token_create(*, username: str) -> str:
     """Issue a personal token; the plaintext is returned once and never stored."""
@@ -91,15 +85,6 @@ def token_create(*, username: str) -> str:
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
     return token
-
-
-@transactional
-def token_revoke(*, token_id: int, user: User) -> None:
-    updated = PersonalToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    if not updated:
-        raise NotFound("No such token.")
 
 
 def _operations(codenames: Iterable[str]) -> QuerySet[Permission]:
