@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("omslink.web.urls")),
     path("admin/security/", include("omslink.accounts.urls")),
     path("admin/utilities/connected-apps/", include("omslink.connected_apps.urls")),
+    path("masters/", include("omslink.masters.urls")),
     path("orders/", include("omslink.orders.urls")),
     path("stock/", include("omslink.inventory.urls")),
     path("wholesale/", include("omslink.wholesale.urls")),

@@ -65,3 +65,9 @@ def canonical_state_code(code: str) -> str:
 
 def state(code: str) -> State:
     return _STATES[canonical_state_code(code)]
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """(code, name) of every state and union territory, by name, for select boxes."""
+    return sorted(((code, entry.name) for code, entry in _STATES.items()),
+                  key=lambda pair: pair[1])

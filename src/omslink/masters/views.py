@@ -1,0 +1,176 @@
+"""Masters pages: list org units, sites, items and customers, and add one of each.
+
+One view serves the four kinds from a table of what differs between them (columns, form
+fields, the request schema and the service), so they look and behave alike. A form is validated
+by the API's own schema and saved by the API's own service, so the page refuses exactly what
+the API refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import Schema
+
+from omslink.core.errors import ApplicationError
+from omslink.core.operations import permission_name
+from omslink.core.pagination import paginate
+from omslink.core.validation import validate_as
+from omslink.masters import services
+from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, SiteIn
+from omslink.masters.states import state_choices
+from omslink.web.access import operation_required
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, checkbox, state, org_unit, gst_rate
+    required: bool = True
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class MasterKind:
+    slug: str
+    title: str
+    singular: str
+    rows: Callable[[], QuerySet[Any]]
+    columns: tuple[tuple[str, str], ...]
+    fields: tuple[FormField, ...]
+    schema: type[Schema]
+    create: Callable[[dict[str, Any]], Model]
+
+
+KINDS = {
+    kind.slug: kind
+    for kind in (
+        MasterKind(
+            "org-units", "Org units", "org unit", OrgUnit.objects.all,
+            (("Code", "code"), ("Name", "name"), ("GSTIN", "gstin"), ("State", "state_code")),
+            (FormField("code", "Code", hint="e.g. OU1"), FormField("name", "Legal name"),
+             FormField("gstin", "GSTIN", hint="15 characters, e.g. 29ABCDE1234F1Z5"),
+             FormField("state_code", "State", "state"),
+             FormField("address", "Address", "textarea", required=False)),
+            OrgUnitIn, lambda data: services.org_unit_create(**data),
+        ),
+        MasterKind(
+            "sites", "Sites", "site", lambda: Site.objects.select_related("org_unit"),
+            (("Code", "code"), ("Name", "name"), ("Org unit", "org_unit.code"),
+             ("Online fulfilment", "online_fulfilment")),
+            (FormField("code", "Code", hint="e.g. WH1"), FormField("name", "Name"),
+             FormField("org_unit", "Org unit", "org_unit"),
+             FormField("online_fulfilment", "Fulfils the org unit's online orders", "checkbox",
+                       required=False),
+             FormField("address", "Address", "textarea", required=False)),
+            SiteIn, lambda data: services.site_create(**data),
+        ),
+        MasterKind(
+            "items", "Items", "item", Item.objects.all,
+            (("SKU", "sku"), ("Name", "name"), ("HSN", "hsn_code"), ("GST %", "gst_rate"),
+             ("MRP", "mrp"), ("Bin", "bin"), ("Barcode", "barcode")),
+            (FormField("sku", "SKU"), FormField("name", "Name"),
+             FormField("hsn_code", "HSN code", hint="4, 6 or 8 digits"),
+             FormField("gst_rate", "GST rate", "gst_rate"),
+             FormField("mrp", "MRP", hint="e.g. 499.00"),
+             FormField("bin", "Bin", required=False), FormField("barcode", "Barcode",
+                                                                  required=False)),
+            ItemIn, lambda data: services.items_create(items=[data])[0],
+        ),
+        MasterKind(
+            "customers", "Customers", "customer", Customer.objects.all,
+            (("Code", "code"), ("Name", "name"), ("GSTIN", "gstin"), ("State", "state_code")),
+            (FormField("code", "Code"), FormField("name", "Name"),
+             FormField("gstin", "GSTIN", required=False, hint="leave empty for none"),
+             FormField("state_code", "State", "state"),
+             FormField("address", "Address", "textarea", required=False)),
+            CustomerIn, lambda data: services.customer_create(**data),
+        ),
+    )
+}
+
+
+def _kind(slug: str) -> MasterKind:
+    if slug not in KINDS:
+        raise Http404
+    return KINDS[slug]
+
+
+def _cell(row: Model, path: str) -> Any:
+    value: Any = row
+    for part in path.split("."):
+        value = getattr(value, part)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _form_data(kind: MasterKind, posted: Any) -> dict[str, Any]:
+    """Turn posted strings into the API body: checkboxes are booleans, empty optionals absent."""
+    data: dict[str, Any] = {}
+    for field in kind.fields:
+        if field.kind == "checkbox":
+            data[field.name] = field.name in posted
+            continue
+        value = posted.get(field.name, "")
+        if value or field.required:
+            data[field.name] = value
+    return data
+
+
+def _render(request: HttpRequest, kind: MasterKind, *, entered: dict[str, Any] | None = None,
+            status: int = 200) -> HttpResponse:
+    rows, next_cursor = [], None
+    try:
+        rows, next_cursor = paginate(kind.rows(), cursor=request.GET.get("cursor"),
+                                     limit=PAGE_SIZE, newest_first=False)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return render(request, "masters/master_list.html", {
+        "kind": kind,
+        "kinds": KINDS.values(),
+        "table": [[_cell(row, path) for _, path in kind.columns] for row in rows],
+        "next_cursor": next_cursor,
+        "form_fields": [(field, (entered or {}).get(field.name, "")) for field in kind.fields],
+        "states": state_choices(),
+        "org_units": OrgUnit.objects.order_by("code"),
+        "gst_rates": [f"{rate:.2f}" for rate in sorted(GST_RATES)],
+    }, status=status)
+
+
+@operation_required("masters_view")
+def master_list(request: HttpRequest, slug: str) -> HttpResponse:
+    kind = _kind(slug)
+    if request.method == "POST":
+        return _create(request, kind)
+    return _render(request, kind)
+
+
+def _create(request: HttpRequest, kind: MasterKind) -> HttpResponse:
+    if not request.user.has_perm(permission_name("masters_edit")):
+        messages.error(request, "Your role does not allow adding masters.")
+        return _render(request, kind, status=403)
+    data = _form_data(kind, request.POST)
+    try:
+        created = kind.create(validate_as(kind.schema, data).dict())
+    except ApplicationError as exc:
+        messages.error(request, f"The {kind.singular} was not added: {exc.message}")
+        return _render(request, kind, entered=data, status=exc.status)
+    messages.success(request, f"Added {kind.singular} {_cell(created, kind.columns[0][1])}.")
+    return HttpResponseRedirect(reverse("masters:list", args=[kind.slug]))
+
+
+@operation_required("masters_view")
+def masters_home(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(reverse("masters:list", args=["org-units"]))
