@@ -131,7 +131,8 @@ def _form_data(kind: MasterKind, posted: Any) -> dict[str, Any]:
 
 def _render(request: HttpRequest, kind: MasterKind, *, entered: dict[str, Any] | None = None,
             status: int = 200) -> HttpResponse:
-    rows, next_cursor = [], None
+    rows: list[Model] = []
+    next_cursor: str | None = None
     try:
         rows, next_cursor = paginate(kind.rows(), cursor=request.GET.get("cursor"),
                                      limit=PAGE_SIZE, newest_first=False)
