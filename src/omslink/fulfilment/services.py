@@ -99,7 +99,7 @@ def _publish(order_ids: Iterable[int], event_type: str) -> list[Order]:
 
 def _order_pk(number: str) -> int | None:
     digits = number.removeprefix(ORDER_NUMBER_PREFIX)
-    return int(digits) if digits != number and digits.isdigit() else None
+    return int(digits) if digits != number and digits.isdecimal() else None
 
 
 def _chosen_orders(site: Site, numbers: Sequence[str]) -> list[Order]:
