@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Query, Router, Status
 
 from omslink.api_auth import StaffCaller, partner_app, staff_user
-from omslink.core.input_types import Code
-from omslink.core.pagination import Page, PageQuery, page_of
+from omslink.core.pagination import Page, page_of
 from omslink.fulfilment import services
 from omslink.fulfilment.invoice_pdf import invoice_pdf_response
 from omslink.fulfilment.schemas import (
@@ -17,6 +16,7 @@ from omslink.fulfilment.schemas import (
     PickListConfirmIn,
     PickListIn,
     PickListOut,
+    PickListQuery,
     ShipIn,
 )
 from omslink.fulfilment.selectors import (
@@ -30,11 +30,6 @@ from omslink.orders.schemas import OrderOut
 from omslink.orders.selectors import order_by_number, order_resource
 
 router = Router(tags=["fulfilment"])
-
-
-class PickListQuery(PageQuery):
-    status: Literal["open", "confirmed"] | None = None
-    site: Code | None = None
 
 
 @router.post("/picklists", response={201: PickListOut})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from omslink.core.input_types import Code, Sku
+from omslink.core.pagination import PageQuery
 from omslink.fulfilment.selectors import MAX_PICKLIST_ORDERS
 from omslink.orders.schemas import Label
 
@@ -37,6 +38,11 @@ class PickedLineIn(BaseModel):
 
 class PickListConfirmIn(BaseModel):
     lines: Annotated[list[PickedLineIn], Field(min_length=1, max_length=MAX_PICKLIST_LINES)]
+
+
+class PickListQuery(PageQuery):
+    status: Literal["open", "confirmed"] | None = None
+    site: Code | None = None
 
 
 class PickListLineOut(Schema):
