@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -53,7 +54,7 @@ SQLITE_POLL_SECONDS = 0.1
 # (an app enabled again, a lease run out).
 POSTGRES_POLL_SECONDS = 1.0
 # A lease outlives the attempt's own timeout by this much, for recording the answer.
-LEASE_MARGIN_SECONDS = 10.0
+LEASE_MARGIN_SECONDS = 5.0
 # On stop, deliveries already on the wire get this long to finish before they are abandoned
 # (and their leases handed back).
 STOP_GRACE_SECONDS = 5.0
@@ -115,6 +116,17 @@ async def _body_prefix(response: httpx.Response) -> str:
     return bytes(received[:RESPONSE_BODY_LIMIT]).decode("utf-8", "replace").replace("\0", "\ufffd")
 
 
+def _transport_failure(exc: httpx.HTTPError) -> str:
+    """httpx's message, plus the operating system's reason it wraps (e.g. connection refused)."""
+    text = describe_failure(exc)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno:
+            return f"{text} ({os.strerror(cause.errno)})"
+        cause = cause.__cause__ or cause.__context__
+    return text
+
+
 def _failure_of(response: httpx.Response) -> str:
     if 300 <= response.status_code < 400:
         location = response.headers.get("location", "")[:200]
@@ -148,7 +160,7 @@ async def send_attempt(client: httpx.AsyncClient, job: DeliveryJob, *,
                               request_headers=headers, error=f"timed out after {timeout:g} s")
     except httpx.HTTPError as exc:
         return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
-                              request_headers=headers, error=describe_failure(exc))
+                              request_headers=headers, error=_transport_failure(exc))
     except httpx.InvalidURL as exc:
         return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
                               request_headers=headers, error=f"invalid webhook URL: {exc}")
@@ -175,6 +187,7 @@ class Relay:
         self._stopping = threading.Event()
         self._in_flight: dict[int, str] = {}  # delivery id -> claim token, for handing back
         self._started = threading.Event()
+        self.claim_rounds = 0  # how often it looked for work: shows an idle relay stays idle
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -232,6 +245,7 @@ class Relay:
             except DatabaseError as exc:
                 logger.warning("relay: database unavailable (%s); trying again", exc)
                 jobs = []
+            self.claim_rounds += 1
             for job in jobs:
                 task = asyncio.create_task(self._deliver(client, database, job))
                 tasks.add(task)
