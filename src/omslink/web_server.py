@@ -42,5 +42,8 @@ def serve(*, host: str, port: int, workers: int, threads: int) -> None:
             "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             "errorlog": "-",
             "proc_name": "omslink-serve",
+            # gunicorn's control socket lives at one path per user, so a second server on
+            # the machine would collide with the first; nothing here uses it.
+            "control_socket_disable": True,
         }
     ).run()
