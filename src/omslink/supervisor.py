@@ -230,13 +230,17 @@ def run_up(*, host: str, port: int) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, request_stop)
     children: list[Child] = []
+    failure = None
     try:
         _start_everything(host, port, children, stop, environment)
         _watch(children, stop)
     except UpFailed as exc:
-        print(f"omslink: {exc}", file=sys.stderr)
-        return 1
+        failure = str(exc)
     finally:
         _stop(children)
+    # Said last, after the children's own shutdown lines, so it is what the operator sees.
+    if failure is not None:
+        print(f"omslink: {failure}", file=sys.stderr)
+        return 1
     print("omslink stopped", flush=True)
     return 0
