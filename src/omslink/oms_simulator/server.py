@@ -52,6 +52,12 @@ def accept_all(event: dict[str, Any], arrival: int) -> Reply:
     return Reply()
 
 
+class _ReceiverServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # The relay opens many connections at once; the default backlog of 5 would reset some.
+    request_queue_size = 128
+
+
 class OmsSimulator:
     """Serve on (host, port) in a background thread until `stop()`."""
 
@@ -62,9 +68,8 @@ class OmsSimulator:
         self.inbox = inbox or Inbox()
         self.last_push_message = ""
         self.form_token = secrets.token_urlsafe(16)
-        self._server = ThreadingHTTPServer((host, config.port if port is None else port),
-                                           _handler_for(self))
-        self._server.daemon_threads = True
+        self._server = _ReceiverServer((host, config.port if port is None else port),
+                                       _handler_for(self))
         self._thread: threading.Thread | None = None
 
     @property

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -75,6 +76,12 @@ class RecordedAttempt:
     next_job: DeliveryJob | None
 
 
+@lru_cache(maxsize=256)
+def _plaintext(ciphertext: str) -> str:
+    # An app's secrets never change, and a relay sends with them all day: decrypt each once.
+    return decrypt_secret(ciphertext)
+
+
 def _claimable(now: datetime) -> QuerySet[Delivery]:
     earlier_open = Delivery.objects.filter(
         app_id=OuterRef("app_id"),
@@ -85,8 +92,24 @@ def _claimable(now: datetime) -> QuerySet[Delivery]:
         Delivery.objects.filter(
             status=Delivery.Status.PENDING, next_attempt_at__lte=now, app__enabled=True
         )
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .filter(_lease_free(now))
         .filter(~Exists(earlier_open))
+    )
+
+
+def _lease_free(now: datetime) -> Q:
+    return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
+
+
+def _job(row: Delivery, token: str) -> DeliveryJob:
+    app = row.app
+    return DeliveryJob(
+        delivery_id=row.pk, claim_token=token, app_id=app.pk, ordering_key=row.ordering_key,
+        sequence=row.sequence, round_attempts=row.round_attempts, url=app.webhook_url,
+        webhook_id=row.event.event_id, payload=event_envelope(row.event),
+        secret=_plaintext(app.webhook_secret_encrypted),
+        encryption_key=(_plaintext(app.encryption_key_encrypted)
+                        if app.encryption_key_encrypted else None),
     )
 
 
@@ -103,25 +126,29 @@ def _claim(candidates: QuerySet[Delivery], *, limit: int, now: datetime,
     Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
         claim_token=token, lease_expires_at=now + timedelta(seconds=lease_seconds)
     )
-    secrets: dict[int, tuple[str, str | None]] = {}
-    jobs = []
-    for row in rows:
-        app = row.app
-        if app.pk not in secrets:
-            secrets[app.pk] = (
-                decrypt_secret(app.webhook_secret_encrypted),
-                decrypt_secret(app.encryption_key_encrypted) if app.encryption_key_encrypted
-                else None,
-            )
-        secret, encryption_key = secrets[app.pk]
-        jobs.append(DeliveryJob(
-            delivery_id=row.pk, claim_token=token, app_id=app.pk,
-            ordering_key=row.ordering_key, sequence=row.sequence,
-            round_attempts=row.round_attempts, url=app.webhook_url,
-            webhook_id=row.event.event_id, payload=event_envelope(row.event),
-            secret=secret, encryption_key=encryption_key,
-        ))
-    return jobs
+    return [_job(row, token) for row in rows]
+
+
+def _claim_next_of_key(job: DeliveryJob, *, now: datetime,
+                       lease_seconds: float) -> DeliveryJob | None:
+    """Lease the delivery after `job` on its key, which has just become the oldest undelivered.
+
+    Sequence n+1 cannot have succeeded before n, so the lowest later sequence is the next in
+    line; the conditional update takes it only if it is still due and nobody leases it.
+    """
+    following = (
+        Delivery.objects.select_related("event__org_unit", "app")
+        .filter(app_id=job.app_id, ordering_key=job.ordering_key, sequence__gt=job.sequence)
+        .order_by("sequence").first()
+    )
+    if following is None or not following.app.enabled:
+        return None
+    token = uuid.uuid4().hex
+    taken = Delivery.objects.filter(
+        _lease_free(now), pk=following.pk, status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
+    ).update(claim_token=token, lease_expires_at=now + timedelta(seconds=lease_seconds))
+    return _job(following, token) if taken else None
 
 
 @transactional
@@ -165,11 +192,8 @@ def attempt_record(
     if outcome.succeeded:
         if not owned.update(status=Delivery.Status.SUCCEEDED, delivered_at=now, **common):
             return RecordedAttempt(status=None, retry_at=None, next_job=None)
-        next_job = None
-        if claim_next:
-            same_key = _claimable(now).filter(app_id=job.app_id, ordering_key=job.ordering_key)
-            claimed = _claim(same_key, limit=1, now=now, lease_seconds=lease_seconds)
-            next_job = claimed[0] if claimed else None
+        next_job = (_claim_next_of_key(job, now=now, lease_seconds=lease_seconds)
+                    if claim_next else None)
         return RecordedAttempt(status=Delivery.Status.SUCCEEDED, retry_at=None, next_job=next_job)
     delay = next_attempt_delay(failed_attempts=job.round_attempts + 1, schedule=schedule,
                                retry_after=outcome.retry_after, rng=rng)

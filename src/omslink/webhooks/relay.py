@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -59,6 +59,8 @@ LEASE_MARGIN_SECONDS = 5.0
 # (and their leases handed back).
 STOP_GRACE_SECONDS = 5.0
 RECORD_TRIES = 5
+# Pending inventory changes are looked at no more often than this (their window is longer).
+INVENTORY_CHECK_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,8 @@ class Relay:
         self._in_flight: dict[int, str] = {}  # delivery id -> claim token, for handing back
         self._started = threading.Event()
         self.claim_rounds = 0  # how often it looked for work: shows an idle relay stays idle
+        self._saturated = False
+        self._next_flush: datetime | None = None
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -231,17 +235,24 @@ class Relay:
     async def _claim_loop(self, client: httpx.AsyncClient, database: _DatabaseThreads,
                           tasks: set[asyncio.Task[None]], poll: float) -> None:
         assert self._wake is not None
+        next_inventory_check = 0.0
         while not self._stopping.is_set():
             self._wake.clear()
             pause = poll
             try:
-                next_flush = await database.run(inventory_flush,
-                                                window=self.options.inventory_window)
-                if next_flush is not None:
-                    pause = min(pause, max((next_flush - timezone.now()).total_seconds(), 0.0))
+                if time.monotonic() >= next_inventory_check:
+                    next_inventory_check = time.monotonic() + INVENTORY_CHECK_SECONDS
+                    self._next_flush = await database.run(
+                        inventory_flush, window=self.options.inventory_window)
+                if self._next_flush is not None:
+                    pause = min(pause, max(
+                        (self._next_flush - timezone.now()).total_seconds(), 0.0))
                 free = self.options.concurrency - len(tasks)
                 jobs = await database.run(deliveries_claim, limit=free,
                                           lease_seconds=self._lease_seconds) if free else []
+                # Only a relay that took all it could may have left due work behind, so
+                # only then does a finished delivery call for another round.
+                self._saturated = len(jobs) == free
             except DatabaseError as exc:
                 logger.warning("relay: database unavailable (%s); trying again", exc)
                 jobs = []
@@ -261,7 +272,8 @@ class Relay:
             tasks.discard(task)
             if not task.cancelled() and task.exception() is not None:
                 logger.error("relay: a delivery task failed", exc_info=task.exception())
-            self._nudge()
+            if self._saturated:
+                self._nudge()
 
         return done
 
