@@ -215,6 +215,18 @@ def test_failed_delivery_blocks_its_key_until_retried_by_hand(
     assert Delivery.objects.get(pk=failed.pk).attempt_count == 5
 
 
+def test_stopping_hands_back_what_is_still_on_the_wire(masters: Masters, app: OmsApp,
+                                                       receiver: OmsSimulator) -> None:
+    receiver.responder = lambda event, arrival: Reply(delay_seconds=3)
+    publish(masters.org_unit, KEYS[0], 2, apps=[app])
+    with running_relay(stop_grace_seconds=0.1):
+        wait_until(lambda: len(receiver.inbox.received()) == 1, what="the first request sent")
+    # Abandoned mid-request: no answer to record, and no lease left to wait for.
+    assert set(Delivery.objects.values_list("status", "attempt_count", "claim_token")) == {
+        ("pending", 0, "")}
+    assert not DeliveryAttempt.objects.exists()
+
+
 def test_change_that_rolls_back_sends_nothing(masters: Masters, app: OmsApp,
                                               receiver: OmsSimulator) -> None:
     class ChangeFailed(Exception):

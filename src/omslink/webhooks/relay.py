@@ -68,6 +68,7 @@ class RelayOptions:
     concurrency: int = 64
     inventory_window: timedelta = INVENTORY_MERGE_WINDOW
     poll_seconds: float | None = None  # None: chosen for the database in use
+    stop_grace_seconds: float = STOP_GRACE_SECONDS
 
     def __post_init__(self) -> None:
         if self.concurrency < 1:
@@ -283,7 +284,18 @@ class Relay:
         while current is not None:
             self._in_flight[current.delivery_id] = current.claim_token
             outcome = await send_attempt(client, current, timeout=self._timeout)
-            recorded = await self._record(database, current, outcome)
+            recording = asyncio.ensure_future(self._record(database, current, outcome))
+            try:
+                recorded = await asyncio.shield(recording)
+            except asyncio.CancelledError:
+                # Stopping: an answer already received is stored first, or it would be sent
+                # again; a next delivery claimed with it is handed back with the others.
+                recorded = await recording
+                self._in_flight.pop(current.delivery_id, None)
+                if recorded is not None and recorded.next_job is not None:
+                    following = recorded.next_job
+                    self._in_flight[following.delivery_id] = following.claim_token
+                raise
             self._in_flight.pop(current.delivery_id, None)
             if recorded is None:
                 return
@@ -317,7 +329,7 @@ class Relay:
     async def _drain(self, tasks: set[asyncio.Task[None]], database: _DatabaseThreads) -> None:
         """Let deliveries on the wire finish, then abandon the rest and hand their leases back."""
         if tasks:
-            await asyncio.wait(set(tasks), timeout=STOP_GRACE_SECONDS)
+            await asyncio.wait(set(tasks), timeout=self.options.stop_grace_seconds)
         for task in list(tasks):
             task.cancel()
         if tasks:
