@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -44,19 +43,6 @@ KEYS = ("order:SO-000001", "order:SO-000002", "order:SO-000003")
 @pytest.fixture(autouse=True)
 def _private_targets(settings: Any) -> None:
     settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
-
-
-@pytest.fixture
-def receiver() -> Iterator[OmsSimulator]:
-    simulator = OmsSimulator(receiver_config(), port=0).start()
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def app(masters: Masters, admin: Any, receiver: OmsSimulator) -> OmsApp:
-    return connect_app(masters.org_unit, admin[0], webhook_url=receiver.webhook_url,
-                       secret=SECRET, encryption_key=ENCRYPTION_KEY).app
 
 
 def _delivered(count: int) -> bool:
