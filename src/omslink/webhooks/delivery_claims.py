@@ -151,9 +151,19 @@ def _claim_next_of_key(job: DeliveryJob, *, now: datetime,
     return _job(following, token) if taken else None
 
 
-@transactional
 def deliveries_claim(*, limit: int, lease_seconds: float) -> list[DeliveryJob]:
-    """Lease up to `limit` due deliveries, each the oldest undelivered one of its key."""
+    """Lease up to `limit` due deliveries, each the oldest undelivered one of its key.
+
+    An idle relay asks often; a plain read first spares the database a write transaction
+    (on SQLite, the one write lock) each time there is nothing to send.
+    """
+    if not _claimable(timezone.now()).exists():
+        return []
+    return _deliveries_claim_locked(limit=limit, lease_seconds=lease_seconds)
+
+
+@transactional
+def _deliveries_claim_locked(*, limit: int, lease_seconds: float) -> list[DeliveryJob]:
     now = timezone.now()
     return _claim(_claimable(now), limit=limit, now=now, lease_seconds=lease_seconds)
 
