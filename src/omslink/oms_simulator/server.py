@@ -221,7 +221,7 @@ def _page(simulator: OmsSimulator) -> str:
     message = (f"<p class=note>{escape(simulator.last_push_message)}</p>"
                if simulator.last_push_message else "")
     return f"""<!doctype html><html lang=en><head><meta charset=utf-8>
-<title>OMS simulator</title>
+<meta http-equiv=refresh content=5><title>OMS simulator</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2430}}
 table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{border-bottom:1px solid #d8dde6;
 padding:.3rem .6rem;text-align:left}}.note{{background:#e8f0fe;padding:.5rem .8rem}}</style>
@@ -237,7 +237,8 @@ value="{escape(simulator.form_token)}"><button type=submit>Push a demo order</bu
 <h2>Stock as the OMS knows it</h2>
 <table><tr><th>SKU</th><th>available</th></tr>{stock}</table>
 <h2>Webhooks received</h2>
-<p>{len(simulator.inbox.received())} received, {rejected} rejected (bad signature or body).</p>
+<p>{len(simulator.inbox.received())} received, {rejected} rejected (bad signature or body)
+since the simulator started; the page refreshes itself.</p>
 <table><tr><th>time</th><th>type</th><th>ordering key</th><th>sequence</th><th>webhook-id</th>
 <th>answered</th></tr>{''.join(rows)}</table>
 </body></html>"""
