@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from omslink.api_auth import partner_caller, staff_user
+from omslink.api_auth import AnyCaller, caller_partner, caller_user, partner_key, staff
 from omslink.connected_apps import services
 from omslink.connected_apps.schemas import (
     ApiKeyFilter,
@@ -34,72 +34,70 @@ from omslink.core.pagination import Page, PageQuery, page_of
 router = Router(tags=["connected apps"])
 
 
-@router.post("/api-keys", response={201: ApiKeyIssued})
+@router.post("/api-keys", response={201: ApiKeyIssued}, auth=staff("api_keys_manage"))
 def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
     issued = services.api_key_issue(org_unit=payload.org_unit,
-                                    created_by=staff_user(request, "api_keys_manage"))
+                                    created_by=caller_user(request))
     return Status(201, issued.as_answer())
 
 
-@router.get("/api-keys", response=Page[ApiKeyOut])
+@router.get("/api-keys", response=Page[ApiKeyOut], auth=staff("api_keys_manage"))
 def list_api_keys(request: HttpRequest, query: Query[PageQuery],
                   only: Query[ApiKeyFilter]) -> dict[str, Any]:
-    staff_user(request, "api_keys_manage")
     page = page_of(api_keys(org_unit=only.org_unit), query, newest_first=True)
     return {**page, "items": [api_key_resource(key) for key in page["items"]]}
 
 
-@router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut)
+@router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
 def revoke_api_key(request: HttpRequest, api_key_id: int) -> dict[str, Any]:
     """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
     revoked = services.api_key_revoke(api_key_id=api_key_id,
-                                      revoked_by=staff_user(request, "api_keys_manage"))
+                                      revoked_by=caller_user(request))
     return api_key_resource(revoked)
 
 
-@router.get("/ping", response=PingOut)
+@router.get("/ping", response=PingOut, auth=partner_key())
 def ping(request: HttpRequest) -> dict[str, Any]:
     """Answer for an API key whatever its app's state: the form's API test relies on it."""
-    caller = partner_caller(request)
+    caller = caller_partner(request)
     app = caller.app
     return {"org_unit": caller.org_unit.code,
             "app": None if app is None else {"id": app.pk, "name": app.name,
                                              "enabled": app.enabled}}
 
 
-@router.post("/oms-apps/test-webhook", response=ConnectionTestOut, exclude_none=True)
+@router.post("/oms-apps/test-webhook", response=ConnectionTestOut, exclude_none=True,
+             auth=staff("oms_apps_add"))
 def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
-    staff_user(request, "oms_apps_add")
     return services.oms_app_test_webhook(**payload.dict()).as_answer()
 
 
-@router.post("/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True)
+@router.post("/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True,
+             auth=staff("oms_apps_add"))
 def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
-    staff_user(request, "oms_apps_add")
     return services.oms_app_test_api(**payload.dict()).as_answer()
 
 
-@router.post("/oms-apps", response={201: OmsAppOut})
+@router.post("/oms-apps", response={201: OmsAppOut}, auth=staff("oms_apps_add"))
 def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
-    user = staff_user(request, "oms_apps_add")
+    user = caller_user(request)
     return Status(201, oms_app_resource(services.oms_app_create(created_by=user,
                                                                 **payload.dict())))
 
 
-@router.get("/oms-apps", response=Page[OmsAppOut])
+@router.get("/oms-apps", response=Page[OmsAppOut], auth=staff("oms_apps_view"))
 def list_oms_apps(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    staff_user(request, "oms_apps_view")
     page = page_of(oms_apps(), query, newest_first=False)
     return {**page, "items": [oms_app_resource(app) for app in page["items"]]}
 
 
-@router.get("/oms-apps/{int:app_id}", response=OmsAppOut)
+@router.get("/oms-apps/{int:app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))
 def get_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
-    staff_user(request, "oms_apps_view")
     return oms_app_resource(oms_app_by_id(app_id))
 
 
-@router.api_operation(["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None})
+@router.api_operation(["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None},
+                      auth=AnyCaller())
 def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
     """Refuse every edit: an app's settings were proven by its tests and never change."""
     raise MethodNotAllowed(
@@ -108,13 +106,13 @@ def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
     )
 
 
-@router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut)
+@router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
 def enable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
-    user = staff_user(request, "oms_apps_edit")
+    user = caller_user(request)
     return oms_app_resource(services.oms_app_enable(app_id=app_id, by=user))
 
 
-@router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut)
+@router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
 def disable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
-    user = staff_user(request, "oms_apps_edit")
+    user = caller_user(request)
     return oms_app_resource(services.oms_app_disable(app_id=app_id, by=user))

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Query, Router, Status
 
-from omslink.api_auth import StaffCaller, partner_app, staff_user
+from omslink.api_auth import caller_app, caller_user, is_staff, staff, staff_or_partner
 from omslink.core.pagination import Page, page_of
 from omslink.fulfilment import services
 from omslink.fulfilment.invoice_pdf import invoice_pdf_response
@@ -32,19 +32,18 @@ from omslink.orders.selectors import order_by_number, order_resource
 router = Router(tags=["fulfilment"])
 
 
-@router.post("/picklists", response={201: PickListOut})
+@router.post("/picklists", response={201: PickListOut}, auth=staff("orders_create_picklist"))
 def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
     """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
-    user = staff_user(request, "orders_create_picklist")
+    user = caller_user(request)
     picklist = services.picklist_create(user=user, site=payload.site, orders=payload.orders,
                                         max_orders=payload.max_orders)
     return Status(201, picklist_resource(picklist))
 
 
-@router.get("/picklists", response=Page[PickListOut])
+@router.get("/picklists", response=Page[PickListOut], auth=staff("orders_view"))
 def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[str, Any]:
     """Newest first, optionally only open or confirmed ones, or one site's."""
-    staff_user(request, "orders_view")
     picklists = picklists_for_resource()
     if query.status is not None:
         picklists = picklists.filter(status=query.status)
@@ -55,17 +54,17 @@ def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[st
     return page
 
 
-@router.get("/picklists/{number}", response=PickListOut)
+@router.get("/picklists/{number}", response=PickListOut, auth=staff("orders_view"))
 def get_picklist(request: HttpRequest, number: str) -> dict[str, Any]:
-    staff_user(request, "orders_view")
     return picklist_resource(picklist_by_number(number))
 
 
-@router.post("/picklists/{number}/confirm", response=PickListOut)
+@router.post("/picklists/{number}/confirm", response=PickListOut,
+             auth=staff("orders_confirm_picking"))
 def confirm_picklist(request: HttpRequest, number: str,
                      payload: PickListConfirmIn) -> dict[str, Any]:
     """Picking done: complete orders move to picked, short ones are cancelled (out_of_stock)."""
-    user = staff_user(request, "orders_confirm_picking")
+    user = caller_user(request)
     picklist = services.picklist_confirm(
         user=user, number=number,
         picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
@@ -73,10 +72,9 @@ def confirm_picklist(request: HttpRequest, number: str,
     return picklist_resource(picklist)
 
 
-@router.post("/orders/{order_id}/pack", response=OrderOut)
+@router.post("/orders/{order_id}/pack", response=OrderOut, auth=staff("orders_pack"))
 def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str, Any]:
     """Packing and invoicing in one step: the order moves to invoiced with its invoice."""
-    staff_user(request, "orders_pack")
     order = services.order_pack(
         order=order_by_number(order_id),
         packages=[services.PackageSize(**package.model_dump()) for package in payload.packages],
@@ -84,21 +82,20 @@ def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str
     return order_resource(order)
 
 
-@router.post("/orders/{order_id}/ship", response=OrderOut)
+@router.post("/orders/{order_id}/ship", response=OrderOut, auth=staff("orders_ship"))
 def ship_order(request: HttpRequest, order_id: str,
                payload: Body[ShipIn | None] = None) -> dict[str, Any]:
     """Hand the order to its courier; courier and AWB come from here or the OMS.
 
     The body may be left out when the OMS assigned both.
     """
-    staff_user(request, "orders_ship")
     given = payload or ShipIn()
     order = services.order_ship(order=order_by_number(order_id), courier=given.courier,
                                 awb=given.awb)
     return order_resource(order)
 
 
-@router.get("/invoices/{path:number}.pdf", openapi_extra={
+@router.get("/invoices/{path:number}.pdf", auth=staff_or_partner("orders_view"), openapi_extra={
     "responses": {"200": {"description": "The tax invoice",
                           "content": {"application/pdf": {}}}}})
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
@@ -107,9 +104,8 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     The OMS receives this address in `order.invoiced`, so its API key may fetch the
     invoices of its own orders; another app's invoice is as unknown as a missing one.
     """
-    if isinstance(request.auth, StaffCaller):  # type: ignore[attr-defined]
-        staff_user(request, "orders_view")
+    if is_staff(request):
         invoice = invoice_by_number(number)
     else:
-        invoice = invoice_by_number(number, app=partner_app(request))
+        invoice = invoice_by_number(number, app=caller_app(request))
     return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))

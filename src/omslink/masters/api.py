@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Query, Router, Status
 
-from omslink.api_auth import staff_user
+from omslink.api_auth import staff
 from omslink.core.errors import ValidationFailed
 from omslink.core.pagination import Page, PageQuery, page_of
 from omslink.core.validation import validate_as
@@ -27,36 +27,31 @@ from omslink.masters.schemas import (
 router = Router(tags=["masters"])
 
 
-@router.post("/org-units", response={201: OrgUnitOut})
+@router.post("/org-units", response={201: OrgUnitOut}, auth=staff("masters_edit"))
 def create_org_unit(request: HttpRequest, payload: OrgUnitIn) -> Status:
-    staff_user(request, "masters_edit")
     return Status(201, services.org_unit_create(**payload.dict()))
 
 
-@router.get("/org-units", response=Page[OrgUnitOut])
+@router.get("/org-units", response=Page[OrgUnitOut], auth=staff("masters_view"))
 def list_org_units(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
-    staff_user(request, "masters_view")
     return page_of(OrgUnit.objects.all(), query, newest_first=False)
 
 
-@router.post("/sites", response={201: SiteOut})
+@router.post("/sites", response={201: SiteOut}, auth=staff("masters_edit"))
 def create_site(request: HttpRequest, payload: SiteIn) -> Status:
-    staff_user(request, "masters_edit")
     return Status(201, services.site_create(**payload.dict()))
 
 
-@router.get("/sites", response=Page[SiteOut])
+@router.get("/sites", response=Page[SiteOut], auth=staff("masters_view"))
 def list_sites(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
-    staff_user(request, "masters_view")
     return page_of(Site.objects.select_related("org_unit"), query, newest_first=False)
 
 
-@router.post("/items", response={201: ItemOut | list[ItemOut]})
+@router.post("/items", response={201: ItemOut | list[ItemOut]}, auth=staff("masters_edit"))
 def create_items(
     request: HttpRequest, payload: Body[list[dict[str, Any]] | dict[str, Any]]
 ) -> Status:
     """Create one item, or a list of items all or none (validated per shape for clear errors)."""
-    staff_user(request, "masters_edit")
     if isinstance(payload, list):
         if not payload:
             raise ValidationFailed.for_field("body", "the list of items is empty")
@@ -66,19 +61,16 @@ def create_items(
     return Status(201, services.items_create(items=[item.dict()])[0])
 
 
-@router.get("/items", response=Page[ItemOut])
+@router.get("/items", response=Page[ItemOut], auth=staff("masters_view"))
 def list_items(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
-    staff_user(request, "masters_view")
     return page_of(Item.objects.all(), query, newest_first=False)
 
 
-@router.post("/customers", response={201: CustomerOut})
+@router.post("/customers", response={201: CustomerOut}, auth=staff("masters_edit"))
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
-    staff_user(request, "masters_edit")
     return Status(201, services.customer_create(**payload.dict()))
 
 
-@router.get("/customers", response=Page[CustomerOut])
+@router.get("/customers", response=Page[CustomerOut], auth=staff("masters_view"))
 def list_customers(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
-    staff_user(request, "masters_view")
     return page_of(Customer.objects.all(), query, newest_first=False)

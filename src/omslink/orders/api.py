@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 
-from omslink.api_auth import StaffCaller, partner_app, staff_user
+from omslink.api_auth import caller_app, is_staff, partner, staff, staff_or_partner
 from omslink.core.errors import ValidationFailed
 from omslink.core.pagination import Page, page_of
 from omslink.inventory.selectors import site_named
@@ -31,10 +31,6 @@ router = Router(tags=["orders"])
 
 
 
-def _is_staff(request: HttpRequest) -> bool:
-    return isinstance(request.auth, StaffCaller)  # type: ignore[attr-defined]
-
-
 def _idempotency_key(value: str | None) -> str | None:
     if value is not None and (not value or not value.isprintable() or not value.isascii()):
         raise ValidationFailed.for_field("Idempotency-Key", "must be 1-255 printable ASCII "
@@ -42,21 +38,20 @@ def _idempotency_key(value: str | None) -> str | None:
     return value
 
 
-@router.post("/orders", response={200: OrderOut, 201: OrderOut})
+@router.post("/orders", response={200: OrderOut, 201: OrderOut}, auth=partner())
 def push_order(request: HttpRequest, payload: OrderIn,
                idempotency_key: str | None = Header(None, alias="Idempotency-Key",
                                                     max_length=255)) -> Status:
     """Store and reserve a pushed order: 201 new, 200 the same order again."""
-    app = partner_app(request)
+    app = caller_app(request)
     answer = services.order_intake(app=app, payload=payload,
                                    idempotency_key=_idempotency_key(idempotency_key))
     return Status(answer.status, answer.body)
 
 
-@router.get("/orders", response=Page[OrderOut])
+@router.get("/orders", response=Page[OrderOut], auth=staff("orders_view"))
 def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str, Any]:
     """Staff: newest first, filtered by status and site."""
-    staff_user(request, "orders_view")
     orders = orders_for_resource()
     if query.status is not None:
         orders = orders.filter(status=query.status)
@@ -67,28 +62,28 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str,
     return page
 
 
-def _order_for_caller(request: HttpRequest, order_id: str, operation: str) -> Order:
-    if _is_staff(request):
-        staff_user(request, operation)
+def _order_for_caller(request: HttpRequest, order_id: str) -> Order:
+    if is_staff(request):
         return order_by_number(order_id)
-    return order_of_app(partner_app(request), order_id)
+    return order_of_app(caller_app(request), order_id)
 
 
-@router.get("/orders/{order_id}", response=OrderOut)
+@router.get("/orders/{order_id}", response=OrderOut, auth=staff_or_partner("orders_view"))
 def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return order_resource(_order_for_caller(request, order_id, "orders_view"))
+    return order_resource(_order_for_caller(request, order_id))
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut)
+@router.post("/orders/{order_id}/cancel", response=OrderOut,
+             auth=staff_or_partner("orders_cancel"))
 def cancel_order(request: HttpRequest, order_id: str, payload: CancelIn) -> dict[str, Any]:
     """The OMS cancels by its external id; the ERP (role with orders_cancel) by `SO-…`."""
-    order = _order_for_caller(request, order_id, "orders_cancel")
-    by = Order.CancelledBy.ERP if _is_staff(request) else Order.CancelledBy.OMS
+    order = _order_for_caller(request, order_id)
+    by = Order.CancelledBy.ERP if is_staff(request) else Order.CancelledBy.OMS
     return services.order_cancel(order=order, by=by, reason=payload.reason)
 
 
-@router.post("/orders/{order_id}/awb", response=OrderOut)
+@router.post("/orders/{order_id}/awb", response=OrderOut, auth=partner())
 def assign_awb(request: HttpRequest, order_id: str, payload: AwbIn) -> dict[str, Any]:
     """The OMS assigned a courier and an AWB number."""
-    order = order_of_app(partner_app(request), order_id)
+    order = order_of_app(caller_app(request), order_id)
     return services.order_assign_awb(order=order, courier=payload.courier, awb=payload.awb)

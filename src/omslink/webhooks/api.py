@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from omslink.api_auth import staff_user
+from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, PageQuery, page_of
 from omslink.webhooks import services
 from omslink.webhooks.schemas import DeliveryFilter, DeliveryOut
@@ -16,18 +16,18 @@ from omslink.webhooks.selectors import deliveries, delivery_by_id, delivery_reso
 router = Router(tags=["webhook deliveries"])
 
 
-@router.get("/webhook-deliveries", response=Page[DeliveryOut])
+@router.get("/webhook-deliveries", response=Page[DeliveryOut], auth=staff("webhooks_view"))
 def list_deliveries(request: HttpRequest, query: Query[PageQuery],
                     only: Query[DeliveryFilter]) -> dict[str, Any]:
     """Newest first, each with all its attempts."""
-    staff_user(request, "webhooks_view")
     page = page_of(deliveries(app_id=only.app, status=only.status, event_type=only.type),
                    query, newest_first=True)
     return {**page, "items": [delivery_resource(delivery) for delivery in page["items"]]}
 
 
-@router.post("/webhook-deliveries/{int:delivery_id}/retry", response=DeliveryOut)
+@router.post("/webhook-deliveries/{int:delivery_id}/retry", response=DeliveryOut,
+             auth=staff("webhooks_retry"))
 def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     """Queue a failed delivery again, now; any other status: 409 invalid_transition."""
-    services.delivery_retry(delivery_id=delivery_id, user=staff_user(request, "webhooks_retry"))
+    services.delivery_retry(delivery_id=delivery_id, user=caller_user(request))
     return delivery_resource(delivery_by_id(delivery_id))

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from omslink.api_auth import staff_user
+from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, page_of
 from omslink.inventory.selectors import site_named
 from omslink.inventory.services import DocumentLine
@@ -22,9 +22,9 @@ from omslink.wholesale.selectors import (
 router = Router(tags=["wholesale"])
 
 
-@router.post("/wholesale-orders", response={201: WholesaleOrderOut})
+@router.post("/wholesale-orders", response={201: WholesaleOrderOut}, auth=staff("wholesale_create"))
 def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> Status:
-    user = staff_user(request, "wholesale_create")
+    user = caller_user(request)
     order = services.wholesale_order_create(
         user=user, customer=payload.customer, site=payload.site,
         lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
@@ -32,11 +32,10 @@ def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> S
     return Status(201, wholesale_order_resource(order))
 
 
-@router.get("/wholesale-orders", response=Page[WholesaleOrderOut])
+@router.get("/wholesale-orders", response=Page[WholesaleOrderOut], auth=staff("wholesale_view"))
 def list_wholesale_orders(request: HttpRequest,
                           query: Query[WholesaleListQuery]) -> dict[str, Any]:
     """Newest first, like online orders."""
-    staff_user(request, "wholesale_view")
     orders = wholesale_orders()
     if query.status is not None:
         orders = orders.filter(status=query.status)
@@ -47,19 +46,19 @@ def list_wholesale_orders(request: HttpRequest,
     return page
 
 
-@router.get("/wholesale-orders/{order_id}", response=WholesaleOrderOut)
+@router.get("/wholesale-orders/{order_id}", response=WholesaleOrderOut,
+            auth=staff("wholesale_view"))
 def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    staff_user(request, "wholesale_view")
     return wholesale_order_resource(wholesale_order_by_number(order_id))
 
 
-@router.post("/wholesale-orders/{order_id}/dispatch", response=WholesaleOrderOut)
+@router.post("/wholesale-orders/{order_id}/dispatch", response=WholesaleOrderOut,
+             auth=staff("wholesale_dispatch"))
 def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    staff_user(request, "wholesale_dispatch")
     return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
 
 
-@router.post("/wholesale-orders/{order_id}/cancel", response=WholesaleOrderOut)
+@router.post("/wholesale-orders/{order_id}/cancel", response=WholesaleOrderOut,
+             auth=staff("wholesale_cancel"))
 def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    staff_user(request, "wholesale_cancel")
     return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))
