@@ -1,6 +1,6 @@
 """The relay's side of the outbox: claim due deliveries, record what an attempt got back.
 
-Each function is one short transaction and none is open while a request is on the wire: a
+Each function runs at most one short transaction, and none is open while a request is on the wire: a
 relay claims deliveries (a lease with a token), sends them with no transaction open, then
 records the answer in a new transaction. A relay that dies mid-send leaves only a lease that
 runs out; the next claim sends the delivery again with the same webhook-id.
@@ -15,7 +15,6 @@ so a busy key does not wait for the next polling round.
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,7 +175,6 @@ def attempt_record(
     schedule: Sequence[float],
     lease_seconds: float,
     claim_next: bool,
-    rng: random.Random | None = None,
 ) -> RecordedAttempt:
     """Store the attempt and move the delivery on: delivered, retried later, or failed.
 
@@ -206,7 +204,7 @@ def attempt_record(
                     if claim_next else None)
         return RecordedAttempt(status=Delivery.Status.SUCCEEDED, retry_at=None, next_job=next_job)
     delay = next_attempt_delay(failed_attempts=job.round_attempts + 1, schedule=schedule,
-                               retry_after=outcome.retry_after, rng=rng)
+                               retry_after=outcome.retry_after)
     if delay is None:
         status, retry_at = Delivery.Status.FAILED, None
         updated = owned.update(status=status, **common)
