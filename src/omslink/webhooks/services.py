@@ -1,4 +1,5 @@
-"""Write events into the outbox, in the caller's transaction (CONTRACT §6.4, §7)."""
+"""Write to the outbox: events in the transaction of their change (CONTRACT §6.4, §7), merged
+inventory updates, and the hand retry of a failed delivery."""
 
 from __future__ import annotations
 
