@@ -22,6 +22,7 @@ from omslink.oms_simulator.server import OmsSimulator, Reply
 from omslink.webhooks.models import Delivery, DeliveryAttempt
 from omslink.webhooks.services import event_publish
 from tests.conftest import ApiClient, Masters, connect_app
+from tests.orders.bodies import order_body
 from tests.webhooks.harness import (
     ENCRYPTION_KEY,
     SECRET,
@@ -292,3 +293,28 @@ def test_stock_changes_within_the_window_become_one_event(
     assert events[0]["data"] == {"site": "WH1", "items": [
         {"sku": "JKT-BLK-M", "available": 2}, {"sku": "TEE-RED-M", "available": 23}]}
     assert events[1]["data"] == {"site": "WH1", "items": [{"sku": "TEE-RED-M", "available": 24}]}
+
+
+def test_an_order_pushed_and_cancelled_reaches_the_oms_in_order(
+    masters: Masters, admin: Any, receiver: OmsSimulator
+) -> None:
+    """Through the real partner API: the order's events, then the stock they moved."""
+    partner = connect_app(masters.org_unit, admin[0], webhook_url=receiver.webhook_url,
+                          secret=SECRET, encryption_key=ENCRYPTION_KEY)
+    stock_receipt_create(user=admin[0], site="WH1", reference="GRN-1",
+                         lines=[DocumentLine(sku="TEE-RED-M", quantity=10)])
+    client = partner.client()
+    assert client.post("/orders", order_body("BT-1")).status == 201
+    assert client.post("/orders/BT-1/cancel", {"reason": "customer changed mind"}).status == 200
+    with running_relay(inventory_window=timedelta(milliseconds=100)):
+        wait_until(lambda: Delivery.objects.filter(status="succeeded").count()
+                   == Delivery.objects.count() >= 3, what="every event of the order delivered")
+    events = receiver.inbox.accepted_events()
+    order_events = [(e["type"], e["sequence"]) for e in events
+                    if e["ordering_key"] != "inventory:WH1"]
+    assert order_events == [("order.reserved", 1), ("order.cancelled", 2)]
+    inventory = [e for e in events if e["type"] == "inventory.updated"]
+    assert inventory[-1]["data"] == {"site": "WH1",
+                                     "items": [{"sku": "TEE-RED-M", "available": 10}]}
+    assert_in_order_without_gaps(receiver.inbox, {
+        "order:SO-000001": 2, "inventory:WH1": len(inventory)})
