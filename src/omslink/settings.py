@@ -179,6 +179,9 @@ LOGGING = {
         # Django's request logger prints request lines; we log our own, without headers.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # httpx logs every request's full URL at INFO; a URL may carry a token in its query
+        # string, and every webhook attempt is recorded in the database anyway.
+        "httpx": {"level": "WARNING"},
         # fpdf2's font subsetting logs every glyph at INFO while rendering an invoice PDF.
         "fontTools": {"level": "WARNING"},
     },

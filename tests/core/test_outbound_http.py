@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from omslink.core.errors import ValidationFailed
 from omslink.core.outbound_http import (
+    describe_failure,
     guarded_async_client,
     guarded_client,
     is_public_address,
@@ -158,3 +160,13 @@ def test_target_urls_must_be_plain_http_urls(url: str) -> None:
                                  "http://127.0.0.1:8000", "https://[2606:4700::1111]/x"])
 def test_good_target_urls_pass_their_form_check(url: str) -> None:
     assert validate_target_url(url, field="webhook_url") == url
+
+
+@pytest.mark.usefixtures("guard_off")
+def test_a_refused_connection_is_described_with_the_operating_systems_reason() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        closed_port = listener.getsockname()[1]
+    with guarded_client(timeout=2) as client, pytest.raises(httpx.ConnectError) as failed:
+        client.get(f"http://127.0.0.1:{closed_port}/")
+    assert describe_failure(failed.value).endswith("(Connection refused)")

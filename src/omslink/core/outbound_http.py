@@ -9,6 +9,7 @@ connect. Redirects are never followed and proxies from the environment are ignor
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -185,8 +186,18 @@ def guarded_async_client(*, timeout: float) -> httpx.AsyncClient:
 
 
 def describe_failure(exc: httpx.HTTPError) -> str:
-    """One line for an operator: what went wrong with an outbound call, no secrets."""
+    """One line for an operator: what went wrong with an outbound call, no secrets.
+
+    httpx's own message ("All connection attempts failed") hides the reason, so the operating
+    system's reason it wraps (e.g. connection refused) is added.
+    """
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out ({type(exc).__name__})"
     message = str(exc) or type(exc).__name__
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno:
+            message = f"{message} ({os.strerror(cause.errno)})"
+            break
+        cause = cause.__cause__ or cause.__context__
     return message[:500]

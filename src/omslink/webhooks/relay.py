@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import threading
 import time
@@ -119,17 +118,6 @@ async def _body_prefix(response: httpx.Response) -> str:
     return bytes(received[:RESPONSE_BODY_LIMIT]).decode("utf-8", "replace").replace("\0", "\ufffd")
 
 
-def _transport_failure(exc: httpx.HTTPError) -> str:
-    """httpx's message, plus the operating system's reason it wraps (e.g. connection refused)."""
-    text = describe_failure(exc)
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, OSError) and cause.errno:
-            return f"{text} ({os.strerror(cause.errno)})"
-        cause = cause.__cause__ or cause.__context__
-    return text
-
-
 def _failure_of(response: httpx.Response) -> str:
     if 300 <= response.status_code < 400:
         location = response.headers.get("location", "")[:200]
@@ -163,7 +151,7 @@ async def send_attempt(client: httpx.AsyncClient, job: DeliveryJob, *,
                               request_headers=headers, error=f"timed out after {timeout:g} s")
     except httpx.HTTPError as exc:
         return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
-                              request_headers=headers, error=_transport_failure(exc))
+                              request_headers=headers, error=describe_failure(exc))
     except httpx.InvalidURL as exc:
         return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
                               request_headers=headers, error=f"invalid webhook URL: {exc}")
@@ -341,9 +329,6 @@ class Relay:
 
 def relay_main(options: RelayOptions) -> int:
     """Run a relay in this process until SIGINT or SIGTERM; refuse a second one on SQLite."""
-    # httpx logs every request with its full URL at INFO; a webhook URL may carry a token in
-    # its query string, and the attempts are recorded in the database anyway.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     with single_relay_lock():
         relay = Relay(options)
 
