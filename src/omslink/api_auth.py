@@ -18,6 +18,7 @@ from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, PERSONAL_TOKEN_PREFIX, token_hash
 from omslink.core.errors import AppDisabled, Forbidden, Unauthenticated
 from omslink.core.operations import CODENAMES, permission_name
+from omslink.core.rate_limit import rate_limit
 from omslink.masters.models import OrgUnit
 
 MAX_TOKEN_LENGTH = 200
@@ -40,10 +41,16 @@ Caller = StaffCaller | PartnerCaller
 
 
 def resolve_bearer(token: str) -> Caller:
-    """Find the live user or OU behind a bearer token, or refuse with 401."""
+    """Find the live user or OU behind a bearer token (401 if none), within its rate limit."""
     if len(token) > MAX_TOKEN_LENGTH:
         raise Unauthenticated()
     digest = token_hash(token)
+    caller = _caller_of(token, digest)
+    rate_limit(f"token:{digest}")
+    return caller
+
+
+def _caller_of(token: str, digest: str) -> Caller:
     if token.startswith(PERSONAL_TOKEN_PREFIX):
         personal = (
             PersonalToken.objects.select_related("user")

@@ -34,6 +34,14 @@ def _secret_file(name: str, generate: str) -> str:
     return generate
 
 
+def _env_number(name: str, default: str) -> float:
+    raw = os.environ.get(name, default)
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _seconds_list(name: str, default: str) -> tuple[float, ...]:
     raw = os.environ.get(name, default)
     try:
@@ -60,8 +68,11 @@ OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = _env_flag("OMSLINK_ALLOW_PRIVATE_WEBHOOK
 OMSLINK_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
     "OMSLINK_WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,50400,72000,86400"
 )
-OMSLINK_WEBHOOK_TIMEOUT = float(os.environ.get("OMSLINK_WEBHOOK_TIMEOUT", "15"))
+OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
 OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
+# Requests per second each token may make (per server process), and the burst it may save up.
+OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")
+OMSLINK_API_RATE_BURST = _env_number("OMSLINK_API_RATE_BURST", "200")
 
 DEBUG = _env_flag("OMSLINK_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OMSLINK_ALLOWED_HOSTS", "*").split(",")]
