@@ -100,7 +100,11 @@ class _OneLineErrorParser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _OneLineErrorParser(prog="omslink", description=__doc__)
+    parser = _OneLineErrorParser(
+        prog="omslink",
+        description="omslink, the ERP side of the ERP <-> OMS link. "
+        "Settings come from the environment (see README.md).",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     up = commands.add_parser(
