@@ -146,43 +146,39 @@ class _GuardedAsyncBackend(httpcore.AnyIOBackend):
         raise last_error
 
 
+def _pool_options() -> dict[str, Any]:
+    return {
+        "ssl_context": httpx.create_ssl_context(trust_env=False),
+        "max_connections": _LIMITS.max_connections,
+        "max_keepalive_connections": _LIMITS.max_keepalive_connections,
+        "keepalive_expiry": _LIMITS.keepalive_expiry,
+    }
+
+
+_CLIENT_OPTIONS: dict[str, Any] = {
+    "follow_redirects": False,
+    "trust_env": False,
+    "headers": {"User-Agent": USER_AGENT},
+}
+
+
 def guarded_client(*, timeout: float) -> httpx.Client:
     """A client whose every connection passes the SSRF guard; never follows redirects."""
     transport = httpx.HTTPTransport(trust_env=False)
     # httpx has no public hook for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=_LIMITS.max_connections,
-        max_keepalive_connections=_LIMITS.max_keepalive_connections,
-        keepalive_expiry=_LIMITS.keepalive_expiry,
-        network_backend=_GuardedSyncBackend(),
+        **_pool_options(), network_backend=_GuardedSyncBackend()
     )
-    return httpx.Client(
-        transport=transport,
-        timeout=timeout,
-        follow_redirects=False,
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT},
-    )
+    return httpx.Client(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 
 
 def guarded_async_client(*, timeout: float) -> httpx.AsyncClient:
     """The async twin of `guarded_client`, pooled with keep-alive for the relay."""
     transport = httpx.AsyncHTTPTransport(trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=_LIMITS.max_connections,
-        max_keepalive_connections=_LIMITS.max_keepalive_connections,
-        keepalive_expiry=_LIMITS.keepalive_expiry,
-        network_backend=_GuardedAsyncBackend(),
+        **_pool_options(), network_backend=_GuardedAsyncBackend()
     )
-    return httpx.AsyncClient(
-        transport=transport,
-        timeout=timeout,
-        follow_redirects=False,
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT},
-    )
+    return httpx.AsyncClient(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 
 
 def describe_failure(exc: httpx.HTTPError) -> str:
