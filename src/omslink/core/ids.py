@@ -8,3 +8,26 @@ MAX_DATABASE_ID = 2**63 - 1
 def is_database_id(value: int) -> bool:
     """True if the value fits a positive BIGINT; larger ones would make the database raise."""
     return 0 < value <= MAX_DATABASE_ID
+
+
+class DocumentNumbers:
+    """The numbers people see for rows: a prefix and the zero-padded id, such as SO-000001.
+
+    Deriving the number from the id needs no counter and no second write. Reading one back
+    accepts exactly the spelling `format` produces: `SO-1`, `SO-0000001` or non-ASCII digits
+    name no row.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def format(self, pk: int) -> str:
+        return f"{self.prefix}{pk:06d}"
+
+    def pk_of(self, number: str) -> int | None:
+        """The id behind a number, or None if no row could carry that number."""
+        digits = number.removeprefix(self.prefix)
+        if digits == number or not (digits.isascii() and digits.isdecimal()) or len(digits) > 19:
+            return None
+        pk = int(digits)
+        return pk if is_database_id(pk) and self.format(pk) == number else None

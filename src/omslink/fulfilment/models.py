@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Item, OrgUnit, Site
 from omslink.orders.models import Order
 
-PICKLIST_NUMBER_PREFIX = "PL-"
+PICKLIST_NUMBERS = DocumentNumbers("PL-")
 AMOUNT_DIGITS = 20
 """Digits of an invoice amount: 500 lines of 10,000 units at the largest price an OMS may send
 still fit, so no accepted order can overflow its invoice."""
@@ -35,7 +36,7 @@ class PickList(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{PICKLIST_NUMBER_PREFIX}{self.pk:06d}"
+        return PICKLIST_NUMBERS.format(self.pk)
 
 
 class PickListOrder(models.Model):

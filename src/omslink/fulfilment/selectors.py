@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import NotFound
 from omslink.core.json_format import iso_timestamp
-from omslink.fulfilment.models import PICKLIST_NUMBER_PREFIX, Invoice, PickList, PickListOrder
+from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.selectors import order_resource, orders_for_resource
@@ -18,7 +18,6 @@ from omslink.orders.selectors import order_resource, orders_for_resource
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
 
-_PICKLIST_NUMBER = re.compile(rf"^{PICKLIST_NUMBER_PREFIX}(\d{{6,18}})$")
 _INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9/-]{1,16}$")
 
 
@@ -33,9 +32,9 @@ def picklists_for_resource() -> QuerySet[PickList]:
 
 def picklist_by_number(number: str) -> PickList:
     """The pick list a number (`PL-000001`) names; 404 when there is none."""
-    match = _PICKLIST_NUMBER.match(number)
-    picklist = picklists_for_resource().filter(pk=int(match.group(1))).first() if match else None
-    if picklist is None or picklist.number != number:
+    pk = PICKLIST_NUMBERS.pk_of(number)
+    picklist = picklists_for_resource().filter(pk=pk).first() if pk else None
+    if picklist is None:
         raise NotFound(f"No pick list {number!r}.")
     return picklist
 

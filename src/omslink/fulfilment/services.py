@@ -49,7 +49,7 @@ from omslink.inventory.selectors import site_named
 from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Item, OrgUnit, Site
 from omslink.masters.states import canonical_state_code
-from omslink.orders.models import ORDER_NUMBER_PREFIX, Order, OrderLine, OrderStatus
+from omslink.orders.models import ORDER_NUMBERS, Order, OrderLine, OrderStatus
 from omslink.orders.selectors import order_resource, orders_for_resource, stock_held_by
 from omslink.orders.services import order_mark_cancelled
 from omslink.orders.transitions import sources_of
@@ -97,11 +97,6 @@ def _publish(order_ids: Iterable[int], event_type: str) -> list[Order]:
     return orders
 
 
-def _order_pk(number: str) -> int | None:
-    digits = number.removeprefix(ORDER_NUMBER_PREFIX)
-    return int(digits) if digits != number and digits.isdecimal() else None
-
-
 def _chosen_orders(site: Site, numbers: Sequence[str]) -> list[Order]:
     """The named orders, locked; all must exist, be of the site and be reserved."""
     details = []
@@ -110,7 +105,7 @@ def _chosen_orders(site: Site, numbers: Sequence[str]) -> list[Order]:
         if number in seen:
             details.append({"field": f"orders[{index}]", "message": f"{number} is listed twice"})
         seen.add(number)
-    pks = {number: _order_pk(number) for number in numbers}
+    pks = {number: ORDER_NUMBERS.pk_of(number) for number in numbers}
     found = {
         order.number: order
         for order in Order.objects.select_for_update().filter(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Item, Site
 
 
@@ -38,7 +39,7 @@ class StockBalance(models.Model):
         return self.on_hand - self.reserved - self.allocated
 
 
-DOCUMENT_NUMBER_PREFIXES = {"receipt": "GRN-", "adjustment": "ADJ-"}
+DOCUMENT_NUMBERS = {"receipt": DocumentNumbers("GRN-"), "adjustment": DocumentNumbers("ADJ-")}
 
 
 class StockDocument(models.Model):
@@ -64,7 +65,7 @@ class StockDocument(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{DOCUMENT_NUMBER_PREFIXES[self.kind]}{self.pk:06d}"
+        return DOCUMENT_NUMBERS[self.kind].format(self.pk)
 
 
 class StockMove(models.Model):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db import models
 
 from omslink.connected_apps.models import OmsApp
+from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Item, OrgUnit, Site
 
-ORDER_NUMBER_PREFIX = "SO-"
+ORDER_NUMBERS = DocumentNumbers("SO-")
 
 
 class OrderStatus(models.TextChoices):
@@ -68,7 +69,7 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{ORDER_NUMBER_PREFIX}{self.pk:06d}"
+        return ORDER_NUMBERS.format(self.pk)
 
 
 class OrderLine(models.Model):

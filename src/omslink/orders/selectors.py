@@ -6,7 +6,6 @@ one shape everywhere.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet, Sum
@@ -16,10 +15,8 @@ from omslink.core.errors import NotFound
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
 from omslink.inventory.models import StockMove
-from omslink.orders.models import ORDER_NUMBER_PREFIX, Order
+from omslink.orders.models import ORDER_NUMBERS, Order
 from omslink.webhooks.models import Event
-
-_NUMBER = re.compile(rf"^{ORDER_NUMBER_PREFIX}(\d{{6,18}})$")
 
 INVOICE_PDF_PATH = "/api/v1/invoices/{number}.pdf"
 
@@ -96,9 +93,9 @@ def order_resource(order: Order) -> dict[str, Any]:
 
 def order_by_number(number: str) -> Order:
     """The order an ERP id (`SO-000001`) names, for staff; 404 when there is none."""
-    match = _NUMBER.match(number)
-    order = orders_for_resource().filter(pk=int(match.group(1))).first() if match else None
-    if order is None or order.number != number:
+    pk = ORDER_NUMBERS.pk_of(number)
+    order = orders_for_resource().filter(pk=pk).first() if pk else None
+    if order is None:
         raise NotFound(f"No order {number!r}.")
     return order
 

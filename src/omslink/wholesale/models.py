@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Customer, Item, Site
 
-WHOLESALE_NUMBER_PREFIX = "WO-"
+WHOLESALE_NUMBERS = DocumentNumbers("WO-")
 
 
 class WholesaleOrder(models.Model):
@@ -31,7 +32,7 @@ class WholesaleOrder(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{WHOLESALE_NUMBER_PREFIX}{self.pk:06d}"
+        return WHOLESALE_NUMBERS.format(self.pk)
 
 
 class WholesaleLine(models.Model):

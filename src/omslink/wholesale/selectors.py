@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import QuerySet
 
 from omslink.core.errors import NotFound
-from omslink.wholesale.models import WHOLESALE_NUMBER_PREFIX, WholesaleOrder
-
-_NUMBER = re.compile(rf"^{WHOLESALE_NUMBER_PREFIX}(\d{{6,18}})$")
+from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
 
 def wholesale_orders() -> QuerySet[WholesaleOrder]:
@@ -21,9 +18,9 @@ def wholesale_orders() -> QuerySet[WholesaleOrder]:
 
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
     """The order a `WO-000001` id names, or 404."""
-    match = _NUMBER.match(number)
-    order = wholesale_orders().filter(pk=int(match.group(1))).first() if match else None
-    if order is None or order.number != number:
+    pk = WHOLESALE_NUMBERS.pk_of(number)
+    order = wholesale_orders().filter(pk=pk).first() if pk else None
+    if order is None:
         raise NotFound(f"No wholesale order {number!r}.")
     return order
 
