@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 
 from omslink.accounts.services import user_create
 from omslink.core.operations import ADMINISTRATOR, WAREHOUSE
+from omslink.core.transactions import composite_transaction
 from omslink.inventory.services import DocumentLine, stock_receipt_create
 from omslink.masters.models import OrgUnit
 from omslink.masters.services import customer_create, items_create, org_unit_create, site_create
@@ -47,9 +48,15 @@ _ITEMS = [
 
 
 def load_demo_if_empty() -> bool:
-    """Load the demo data set unless the database already holds org units; say if it loaded."""
+    """Load the demo data set, whole, unless the database holds org units; say if it loaded."""
     if OrgUnit.objects.exists():
         return False
+    with composite_transaction():
+        _load_demo()
+    return True
+
+
+def _load_demo() -> None:
     org_unit_create(code="OU1", name="Indigo Threads Pvt Ltd", gstin="29AAFCI4321K1Z3",
                     state_code="KA", address="12 Residency Road, Bengaluru, Karnataka 560025")
     org_unit_create(code="OU2", name="Indigo Threads West LLP", gstin="27AAFCI4321K1Z7",
@@ -71,7 +78,6 @@ def load_demo_if_empty() -> bool:
     admin = user_create(username=DEMO_LOGIN.admin, password=DEMO_PASSWORD, role=ADMINISTRATOR)
     user_create(username=DEMO_LOGIN.warehouse, password=DEMO_PASSWORD, role=WAREHOUSE)
     _receive_demo_stock(admin)
-    return True
 
 
 # Opening stock per site: the online sites carry every SKU, the distribution site the

@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, transaction
@@ -33,11 +35,32 @@ def _is_retryable(exc: OperationalError) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
+_composite = threading.local()
+
+
+@contextmanager
+def composite_transaction() -> Iterator[None]:
+    """Run several services as one transaction, for work that must land whole or not at all.
+
+    Inside it each service runs in a savepoint instead of its own durable transaction; a lock
+    conflict is not retried (the caller owns the whole). Only the demo data set needs this.
+    """
+    with transaction.atomic(durable=True):
+        _composite.active = True
+        try:
+            yield
+        finally:
+            _composite.active = False
+
+
 def transactional(service: Callable[P, T]) -> Callable[P, T]:
     """Run a service in one durable transaction, retrying the whole of it on a lock conflict."""
 
     @functools.wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        if getattr(_composite, "active", False):
+            with transaction.atomic():
+                return service(*args, **kwargs)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with transaction.atomic(durable=True):
