@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from omslink.accounts.services import user_create
+from omslink.accounts.services import built_in_roles_restore, user_create
 from omslink.core.errors import Conflict
 from omslink.demo import DEMO_LOGIN, load_demo_if_empty
 from omslink.inventory.models import StockBalance
@@ -13,6 +13,7 @@ from omslink.masters.models import Item, OrgUnit
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_midway_leaves_nothing_and_a_rerun_loads_everything() -> None:
+    built_in_roles_restore()  # an earlier transactional test's flush removed them
     squatter = user_create(username=DEMO_LOGIN.warehouse, password="correct-horse-9",
                            role="Viewer")
     with pytest.raises(Conflict):
