@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
+
+from omslink.core.errors import NotFound
+
 MAX_DATABASE_ID = 2**63 - 1
 
 
 def is_database_id(value: int) -> bool:
     """True if the value fits a positive BIGINT; larger ones would make the database raise."""
     return 0 < value <= MAX_DATABASE_ID
+
+
+M = TypeVar("M", bound=Model)
 
 
 class DocumentNumbers:
@@ -31,3 +40,11 @@ class DocumentNumbers:
             return None
         pk = int(digits)
         return pk if is_database_id(pk) and self.format(pk) == number else None
+
+    def row(self, rows: QuerySet[M], number: str, *, what: str) -> M:
+        """The row of `rows` a number names; 404 naming `what` when there is none."""
+        pk = self.pk_of(number)
+        found = rows.filter(pk=pk).first() if pk else None
+        if found is None:
+            raise NotFound(f"No {what} {number!r}.")
+        return found

@@ -32,11 +32,7 @@ def picklists_for_resource() -> QuerySet[PickList]:
 
 def picklist_by_number(number: str) -> PickList:
     """The pick list a number (`PL-000001`) names; 404 when there is none."""
-    pk = PICKLIST_NUMBERS.pk_of(number)
-    picklist = picklists_for_resource().filter(pk=pk).first() if pk else None
-    if picklist is None:
-        raise NotFound(f"No pick list {number!r}.")
-    return picklist
+    return PICKLIST_NUMBERS.row(picklists_for_resource(), number, what="pick list")
 
 
 def picklist_resource(picklist: PickList) -> dict[str, Any]:

@@ -93,11 +93,7 @@ def order_resource(order: Order) -> dict[str, Any]:
 
 def order_by_number(number: str) -> Order:
     """The order an ERP id (`SO-000001`) names, for staff; 404 when there is none."""
-    pk = ORDER_NUMBERS.pk_of(number)
-    order = orders_for_resource().filter(pk=pk).first() if pk else None
-    if order is None:
-        raise NotFound(f"No order {number!r}.")
-    return order
+    return ORDER_NUMBERS.row(orders_for_resource(), number, what="order")
 
 
 def order_of_app(app: OmsApp, external_order_id: str) -> Order:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from omslink.core.errors import NotFound
 from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
 
@@ -18,11 +17,7 @@ def wholesale_orders() -> QuerySet[WholesaleOrder]:
 
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
     """The order a `WO-000001` id names, or 404."""
-    pk = WHOLESALE_NUMBERS.pk_of(number)
-    order = wholesale_orders().filter(pk=pk).first() if pk else None
-    if order is None:
-        raise NotFound(f"No wholesale order {number!r}.")
-    return order
+    return WHOLESALE_NUMBERS.row(wholesale_orders(), number, what="wholesale order")
 
 
 def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
