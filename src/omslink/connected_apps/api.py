@@ -44,8 +44,8 @@ def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
 @router.get("/api-keys", response=Page[ApiKeyOut], auth=staff("api_keys_manage"))
 def list_api_keys(request: HttpRequest, query: Query[PageQuery],
                   only: Query[ApiKeyFilter]) -> dict[str, Any]:
-    page = page_of(api_keys(org_unit=only.org_unit), query, newest_first=True)
-    return {**page, "items": [api_key_resource(key) for key in page["items"]]}
+    return page_of(api_keys(org_unit=only.org_unit), query, newest_first=True,
+                   render=api_key_resource)
 
 
 @router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
@@ -87,8 +87,7 @@ def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
 
 @router.get("/oms-apps", response=Page[OmsAppOut], auth=staff("oms_apps_view"))
 def list_oms_apps(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
-    page = page_of(oms_apps(), query, newest_first=False)
-    return {**page, "items": [oms_app_resource(app) for app in page["items"]]}
+    return page_of(oms_apps(), query, newest_first=False, render=oms_app_resource)
 
 
 @router.get("/oms-apps/{int:app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))

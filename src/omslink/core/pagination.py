@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, QuerySet
@@ -72,7 +73,15 @@ class Page(Schema, Generic[T]):
     next_cursor: str | None
 
 
-def page_of(queryset: QuerySet[M], query: PageQuery, *, newest_first: bool) -> dict[str, Any]:
+def page_of(
+    queryset: QuerySet[M],
+    query: PageQuery,
+    *,
+    newest_first: bool,
+    render: Callable[[M], Any] | None = None,
+) -> dict[str, Any]:
+    """One page of a collection answer, each row turned into its resource by `render`."""
     rows, next_cursor = paginate(queryset, cursor=query.cursor, limit=query.limit,
                                  newest_first=newest_first)
-    return {"items": rows, "next_cursor": next_cursor}
+    items = rows if render is None else [render(row) for row in rows]
+    return {"items": items, "next_cursor": next_cursor}

@@ -49,9 +49,7 @@ def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[st
         picklists = picklists.filter(status=query.status)
     if query.site is not None:
         picklists = picklists.filter(site=site_named(query.site))
-    page = page_of(picklists, query, newest_first=True)
-    page["items"] = [picklist_resource(picklist) for picklist in page["items"]]
-    return page
+    return page_of(picklists, query, newest_first=True, render=picklist_resource)
 
 
 @router.get("/picklists/{number}", response=PickListOut, auth=staff("orders_view"))

@@ -20,6 +20,7 @@ from omslink.inventory.schemas import (
     StockQuery,
     StockRowOut,
 )
+from omslink.masters.models import Site
 
 router = Router(tags=["stock"])
 
@@ -44,17 +45,20 @@ def create_adjustment(request: HttpRequest, payload: AdjustmentIn) -> Status:
     return Status(201, selectors.stock_document_resource(document))
 
 
+def _site_page(site: Site, query: StockQuery | InventoryQuery) -> dict[str, Any]:
+    """Every item at one site, zeros included, as stock rows."""
+    return page_of(selectors.items_with_balance_at(site, query.sku), query, newest_first=False,
+                   render=lambda item: selectors.stock_row(site, item))
+
+
 @router.get("/stock", response=Page[StockRowOut], auth=staff("stock_view"))
 def list_stock(request: HttpRequest, query: Query[StockQuery]) -> dict[str, Any]:
     """One site: every item, zeros included. No site: every (site, SKU) that holds a row."""
     if query.site is None:
-        page = page_of(selectors.balances_everywhere(query.sku), query, newest_first=False)
-        page["items"] = [selectors.balance_row(balance) for balance in page["items"]]
-        return page
+        return page_of(selectors.balances_everywhere(query.sku), query, newest_first=False,
+                       render=selectors.balance_row)
     site = selectors.site_named(query.site)
-    page = page_of(selectors.items_with_balance_at(site, query.sku), query, newest_first=False)
-    page["items"] = [selectors.stock_row(site, item) for item in page["items"]]
-    return page
+    return _site_page(site, query)
 
 
 @router.get("/inventory", response=Page[InventoryRowOut], auth=partner())
@@ -62,6 +66,4 @@ def partner_inventory(request: HttpRequest, query: Query[InventoryQuery]) -> dic
     """Available units at the OU's online fulfilment site, as the OMS lists them for sale."""
     app = caller_app(request)
     site = selectors.online_site_of(app.org_unit)
-    page = page_of(selectors.items_with_balance_at(site, query.sku), query, newest_first=False)
-    page["items"] = [selectors.stock_row(site, item) for item in page["items"]]
-    return page
+    return _site_page(site, query)

@@ -57,9 +57,7 @@ def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str,
         orders = orders.filter(status=query.status)
     if query.site is not None:
         orders = orders.filter(site=site_named(query.site))
-    page = page_of(orders, query, newest_first=True)
-    page["items"] = [order_resource(order) for order in page["items"]]
-    return page
+    return page_of(orders, query, newest_first=True, render=order_resource)
 
 
 def _order_for_caller(request: HttpRequest, order_id: str) -> Order:

@@ -20,9 +20,8 @@ router = Router(tags=["webhook deliveries"])
 def list_deliveries(request: HttpRequest, query: Query[PageQuery],
                     only: Query[DeliveryFilter]) -> dict[str, Any]:
     """Newest first, each with all its attempts."""
-    page = page_of(deliveries(app_id=only.app, status=only.status, event_type=only.type),
-                   query, newest_first=True)
-    return {**page, "items": [delivery_resource(delivery) for delivery in page["items"]]}
+    return page_of(deliveries(app_id=only.app, status=only.status, event_type=only.type),
+                   query, newest_first=True, render=delivery_resource)
 
 
 @router.post("/webhook-deliveries/{int:delivery_id}/retry", response=DeliveryOut,

@@ -41,9 +41,7 @@ def list_wholesale_orders(request: HttpRequest,
         orders = orders.filter(status=query.status)
     if query.site is not None:
         orders = orders.filter(site=site_named(query.site))
-    page = page_of(orders, query, newest_first=True)
-    page["items"] = [wholesale_order_resource(order) for order in page["items"]]
-    return page
+    return page_of(orders, query, newest_first=True, render=wholesale_order_resource)
 
 
 @router.get("/wholesale-orders/{order_id}", response=WholesaleOrderOut,
