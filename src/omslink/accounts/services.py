@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
 from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from omslink.core.ids import is_database_id
+from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
@@ -48,10 +48,7 @@ def user_create(*, username: str, password: str, role: str) -> User:
 
 
 def _user(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id).first() if is_database_id(user_id) else None
-    if user is None:
-        raise NotFound(f"No user {user_id}.")
-    return user
+    return row_by_id(User.objects.all(), user_id, what="user")
 
 
 @transactional

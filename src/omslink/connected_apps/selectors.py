@@ -7,8 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from omslink.connected_apps.models import ApiKey, OmsApp, OmsAppAudit
-from omslink.core.errors import NotFound
-from omslink.core.ids import is_database_id
+from omslink.core.ids import row_by_id
 
 
 def oms_apps() -> QuerySet[OmsApp]:
@@ -17,10 +16,7 @@ def oms_apps() -> QuerySet[OmsApp]:
 
 def oms_app_by_id(app_id: int, *, lock: bool = False) -> OmsApp:
     apps = oms_apps().select_for_update(of=("self",)) if lock else oms_apps()
-    app = apps.filter(pk=app_id).first() if is_database_id(app_id) else None
-    if app is None:
-        raise NotFound(f"No OMS app {app_id}.")
-    return app
+    return row_by_id(apps, app_id, what="OMS app")
 
 
 def oms_app_resource(app: OmsApp) -> dict[str, Any]:
@@ -50,10 +46,7 @@ def api_keys(*, org_unit: str | None = None) -> QuerySet[ApiKey]:
 
 
 def api_key_by_id(api_key_id: int) -> ApiKey:
-    api_key = api_keys().filter(pk=api_key_id).first() if is_database_id(api_key_id) else None
-    if api_key is None:
-        raise NotFound(f"No API key {api_key_id}.")
-    return api_key
+    return row_by_id(api_keys(), api_key_id, what="API key")
 
 
 def api_key_resource(api_key: ApiKey) -> dict[str, Any]:

@@ -19,6 +19,14 @@ def is_database_id(value: int) -> bool:
 M = TypeVar("M", bound=Model)
 
 
+def row_by_id(rows: QuerySet[M], pk: int | None, *, what: str, shown_as: object = None) -> M:
+    """The row of `rows` with this id; 404 naming `what` (and `shown_as`, else the id) if none."""
+    found = rows.filter(pk=pk).first() if pk is not None and is_database_id(pk) else None
+    if found is None:
+        raise NotFound(f"No {what} {pk if shown_as is None else shown_as}.")
+    return found
+
+
 class DocumentNumbers:
     """The numbers people see for rows: a prefix and the zero-padded id, such as SO-000001.
 
@@ -43,8 +51,4 @@ class DocumentNumbers:
 
     def row(self, rows: QuerySet[M], number: str, *, what: str) -> M:
         """The row of `rows` a number names; 404 naming `what` when there is none."""
-        pk = self.pk_of(number)
-        found = rows.filter(pk=pk).first() if pk else None
-        if found is None:
-            raise NotFound(f"No {what} {number!r}.")
-        return found
+        return row_by_id(rows, self.pk_of(number), what=what, shown_as=repr(number))

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from omslink.core.errors import NotFound
-from omslink.core.ids import is_database_id
+from omslink.core.ids import is_database_id, row_by_id
 from omslink.webhooks.models import Delivery, DeliveryAttempt, Event
 from omslink.webhooks.services import event_envelope
 
@@ -46,10 +45,7 @@ def deliveries(*, app_id: int | None = None, status: str | None = None,
 
 
 def delivery_by_id(delivery_id: int) -> Delivery:
-    found = deliveries().filter(pk=delivery_id).first() if is_database_id(delivery_id) else None
-    if found is None:
-        raise NotFound(f"No webhook delivery {delivery_id}.")
-    return found
+    return row_by_id(deliveries(), delivery_id, what="webhook delivery")
 
 
 def attempt_resource(attempt: DeliveryAttempt) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import InvalidTransition, NotFound
-from omslink.core.ids import is_database_id
+from omslink.core.errors import InvalidTransition
+from omslink.core.ids import row_by_id
 from omslink.core.json_format import iso_timestamp
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockBalance
@@ -172,10 +172,8 @@ def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
 
     The deliveries queued behind it on its ordering key follow once it has gone through.
     """
-    current = (Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-               if is_database_id(delivery_id) else None)
-    if current is None:
-        raise NotFound(f"No webhook delivery {delivery_id}.")
+    current = row_by_id(Delivery.objects.only("status"), delivery_id,
+                        what="webhook delivery").status
     requeued = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), round_attempts=0,
         claim_token="", lease_expires_at=None,
