@@ -49,23 +49,32 @@ from omslink.webhooks.relay import Relay, RelayOptions  # noqa: E402
 from omslink.webhooks.services import event_publish  # noqa: E402
 from omslink.webhooks.signing import seal_webhook  # noqa: E402
 
-ORDER_DATA: dict[str, Any] = {"status": "reserved", "lines": [
-    {"line_id": "1", "sku": "TEE-RED-M", "quantity": 2, "unit_price": "499.00"}]}
+ORDER_DATA: dict[str, Any] = {
+    "status": "reserved",
+    "lines": [{"line_id": "1", "sku": "TEE-RED-M", "quantity": 2, "unit_price": "499.00"}],
+}
 
 
 def _app(config: SimulatorConfig, url: str) -> tuple[OrgUnit, OmsApp]:
     owner = User.objects.create_user("bench")
-    org_unit = OrgUnit.objects.create(code="OU1", name="Bench", gstin="29ABCDE1234F1Z5",
-                                      state_code="KA")
-    app = connect_app(org_unit, owner, webhook_url=url, secret=config.webhook_secret,
-                      encryption_key=config.encryption_key).app
+    org_unit = OrgUnit.objects.create(
+        code="OU1", name="Bench", gstin="29ABCDE1234F1Z5", state_code="KA"
+    )
+    app = connect_app(
+        org_unit,
+        owner,
+        webhook_url=url,
+        secret=config.webhook_secret,
+        encryption_key=config.encryption_key,
+    ).app
     return org_unit, app
 
 
 def _publish(org_unit: OrgUnit, app: OmsApp, key: str) -> str:
     with transaction.atomic():
-        return event_publish(org_unit=org_unit, type="order.reserved", ordering_key=key,
-                             data=ORDER_DATA, apps=[app]).event_id
+        return event_publish(
+            org_unit=org_unit, type="order.reserved", ordering_key=key, data=ORDER_DATA, apps=[app]
+        ).event_id
 
 
 def _wait(condition: Any, seconds: float = 600) -> None:
@@ -80,14 +89,19 @@ async def _reference(config: SimulatorConfig, url: str, count: int, concurrency:
     """Requests per second straight from httpx: sealing and HTTP only, no database."""
     numbers = iter(range(count))
     async with guarded_async_client(timeout=10) as client:
+
         async def worker() -> None:
             for number in numbers:
                 request = seal_webhook(
-                    webhook_id=f"evt_ref{number}", payload={"id": f"evt_ref{number}", **ORDER_DATA},
-                    secret=config.webhook_secret, encryption_key=config.encryption_key,
-                    at=timezone.now())
-                (await client.post(url, content=request.body, headers=request.headers)
-                 ).raise_for_status()
+                    webhook_id=f"evt_ref{number}",
+                    payload={"id": f"evt_ref{number}", **ORDER_DATA},
+                    secret=config.webhook_secret,
+                    encryption_key=config.encryption_key,
+                    at=timezone.now(),
+                )
+                (
+                    await client.post(url, content=request.body, headers=request.headers)
+                ).raise_for_status()
 
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -116,11 +130,14 @@ def main() -> None:
     receiver = OmsSimulator(config, port=0).start()
     try:
         org_unit, app = _app(config, receiver.webhook_url)
-        print(f"database: {connection.vendor}; {args.events} events over {args.keys} keys, "
-              f"{args.concurrency} in flight; receiver verifies and decrypts every request")
+        print(
+            f"database: {connection.vendor}; {args.events} events over {args.keys} keys, "
+            f"{args.concurrency} in flight; receiver verifies and decrypts every request"
+        )
 
-        reference = asyncio.run(_reference(config, receiver.webhook_url, args.events,
-                                           args.concurrency))
+        reference = asyncio.run(
+            _reference(config, receiver.webhook_url, args.events, args.concurrency)
+        )
         print(f"reference, httpx straight to the receiver: {reference:8.0f} requests/s")
 
         started = time.perf_counter()
@@ -133,8 +150,10 @@ def main() -> None:
         started = time.perf_counter()
         _wait(lambda: Delivery.objects.filter(status="succeeded").count() == args.events)
         drained = args.events / (time.perf_counter() - started)
-        print(f"relay draining the backlog:               {drained:8.0f} events/s "
-              f"({drained / reference:.0%} of the reference)")
+        print(
+            f"relay draining the backlog:               {drained:8.0f} events/s "
+            f"({drained / reference:.0%} of the reference)"
+        )
 
         latencies = []
         for number in range(args.latency_samples):
@@ -142,15 +161,18 @@ def main() -> None:
             event_id = _publish(org_unit, app, f"order:LAT-{number:06d}")
             committed = time.time()
             _wait(lambda before=before: len(receiver.inbox.received()) > before)
-            arrival = next(r.received_at for r in receiver.inbox.received()
-                           if r.webhook_id == event_id)
+            arrival = next(
+                r.received_at for r in receiver.inbox.received() if r.webhook_id == event_id
+            )
             latencies.append((arrival - committed) * 1000)
             time.sleep(0.02)
         latencies.sort()
-        print(f"commit to receipt, idle relay ({len(latencies)} events): "
-              f"p50 {statistics.median(latencies):.1f} ms, "
-              f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms, "
-              f"max {latencies[-1]:.1f} ms")
+        print(
+            f"commit to receipt, idle relay ({len(latencies)} events): "
+            f"p50 {statistics.median(latencies):.1f} ms, "
+            f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms, "
+            f"max {latencies[-1]:.1f} ms"
+        )
         relay.request_stop()
         thread.join(30)
     finally:

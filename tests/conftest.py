@@ -47,9 +47,16 @@ class ApiClient:
     def with_token(self, token: str | None) -> ApiClient:
         return ApiClient(token)
 
-    def request(self, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
-                content_type: str = "application/json",
-                headers: dict[str, str] | None = None) -> ApiAnswer:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> ApiAnswer:
         extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}
         if self.token is not None:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
@@ -58,8 +65,9 @@ class ApiClient:
             data = raw
         elif body is not None:
             data = json.dumps(body)
-        response = self._client.generic(method, f"/api/v1{path}", data=data,
-                                        content_type=content_type, **extra)
+        response = self._client.generic(
+            method, f"/api/v1{path}", data=data, content_type=content_type, **extra
+        )
         try:
             parsed = json.loads(response.content) if response.content else None
         except ValueError:
@@ -139,26 +147,64 @@ class Masters:
 @pytest.fixture
 def masters(db: None) -> Masters:
     """Two OUs in different states, an online site each, a wholesale site, items, a customer."""
-    ou1 = org_unit_create(code="OU1", name="Indigo Threads Pvt Ltd", gstin="29ABCDE1234F1Z5",
-                          state_code="KA", address="12 Residency Road, Bengaluru 560025")
-    ou2 = org_unit_create(code="OU2", name="Indigo Threads West LLP", gstin="27ABCDE1234F1Z9",
-                          state_code="MH", address="4 Linking Road, Mumbai 400050")
+    ou1 = org_unit_create(
+        code="OU1",
+        name="Indigo Threads Pvt Ltd",
+        gstin="29ABCDE1234F1Z5",
+        state_code="KA",
+        address="12 Residency Road, Bengaluru 560025",
+    )
+    ou2 = org_unit_create(
+        code="OU2",
+        name="Indigo Threads West LLP",
+        gstin="27ABCDE1234F1Z9",
+        state_code="MH",
+        address="4 Linking Road, Mumbai 400050",
+    )
     wh1 = site_create(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
-    wh2 = site_create(code="WH2", name="Bengaluru wholesale", org_unit="OU1",
-                      online_fulfilment=False)
+    wh2 = site_create(
+        code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+    )
     wh3 = site_create(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
-    items = items_create(items=[
-        {"sku": "TEE-RED-M", "name": "Tee red M", "hsn_code": "6109", "gst_rate": "5.00",
-         "mrp": "499.00", "bin": "A-01-02"},
-        {"sku": "TEE-BLU-L", "name": "Tee blue L", "hsn_code": "6109", "gst_rate": "5.00",
-         "mrp": "499.00", "bin": "A-01-01"},
-        {"sku": "JKT-BLK-M", "name": "Jacket black M", "hsn_code": "6201", "gst_rate": "12.00",
-         "mrp": "2999.00", "bin": "B-02-01"},
-        {"sku": "CAP-GRY", "name": "Cap grey", "hsn_code": "6505", "gst_rate": "18.00",
-         "mrp": "299.00", "bin": "C-01-01"},
-    ])
-    customer = customer_create(code="RETAIL1", name="Rao Retail", state_code="KA",
-                               gstin="29AAACR5055K1Z5")
+    items = items_create(
+        items=[
+            {
+                "sku": "TEE-RED-M",
+                "name": "Tee red M",
+                "hsn_code": "6109",
+                "gst_rate": "5.00",
+                "mrp": "499.00",
+                "bin": "A-01-02",
+            },
+            {
+                "sku": "TEE-BLU-L",
+                "name": "Tee blue L",
+                "hsn_code": "6109",
+                "gst_rate": "5.00",
+                "mrp": "499.00",
+                "bin": "A-01-01",
+            },
+            {
+                "sku": "JKT-BLK-M",
+                "name": "Jacket black M",
+                "hsn_code": "6201",
+                "gst_rate": "12.00",
+                "mrp": "2999.00",
+                "bin": "B-02-01",
+            },
+            {
+                "sku": "CAP-GRY",
+                "name": "Cap grey",
+                "hsn_code": "6505",
+                "gst_rate": "18.00",
+                "mrp": "299.00",
+                "bin": "C-01-01",
+            },
+        ]
+    )
+    customer = customer_create(
+        code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+    )
     return Masters(ou1, wh1, wh2, ou2, wh3, items, customer)
 
 
@@ -171,22 +217,35 @@ class ConnectedApp:
         return ApiClient(self.api_key)
 
 
-def connect_app(org_unit: OrgUnit, created_by: Any, *, webhook_url: str = "http://127.0.0.1:9/hook",
-                secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-                encryption_key: str | None = None, enabled: bool = True) -> ConnectedApp:
+def connect_app(
+    org_unit: OrgUnit,
+    created_by: Any,
+    *,
+    webhook_url: str = "http://127.0.0.1:9/hook",
+    secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    encryption_key: str | None = None,
+    enabled: bool = True,
+) -> ConnectedApp:
     """An OMS app stored directly, for tests of other domains that need a partner key.
 
     The connection tests themselves are covered by the connected_apps tests.
     """
     key = new_token(API_KEY_PREFIX)
-    api_key = ApiKey.objects.create(org_unit=org_unit, key_hash=token_hash(key), last4=key[-4:],
-                                    created_by=created_by)
+    api_key = ApiKey.objects.create(
+        org_unit=org_unit, key_hash=token_hash(key), last4=key[-4:], created_by=created_by
+    )
     app = OmsApp.objects.create(
-        name=f"OMS for {org_unit.code}", org_unit=org_unit, webhook_url=webhook_url,
-        webhook_secret_encrypted=encrypt_secret(secret), webhook_secret_hint=mask_tail(secret),
+        name=f"OMS for {org_unit.code}",
+        org_unit=org_unit,
+        webhook_url=webhook_url,
+        webhook_secret_encrypted=encrypt_secret(secret),
+        webhook_secret_hint=mask_tail(secret),
         encryption_key_encrypted=encrypt_secret(encryption_key) if encryption_key else "",
         encryption_key_hint=mask_tail(encryption_key) if encryption_key else "",
-        api_url="http://127.0.0.1:8000", api_key=api_key, enabled=enabled, created_by=created_by,
+        api_url="http://127.0.0.1:8000",
+        api_key=api_key,
+        enabled=enabled,
+        created_by=created_by,
     )
     return ConnectedApp(app, key)
 
@@ -204,9 +263,15 @@ def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")

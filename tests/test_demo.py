@@ -14,8 +14,7 @@ from omslink.masters.models import Item, OrgUnit
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_midway_leaves_nothing_and_a_rerun_loads_everything() -> None:
     built_in_roles_restore()  # an earlier transactional test's flush removed them
-    squatter = user_create(username=DEMO_LOGIN.warehouse, password="correct-horse-9",
-                           role="Viewer")
+    squatter = user_create(username=DEMO_LOGIN.warehouse, password="correct-horse-9", role="Viewer")
     with pytest.raises(Conflict):
         load_demo_if_empty()
     assert not OrgUnit.objects.exists()

@@ -51,8 +51,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _request(url: str, *, method: str = "GET", body: str | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+def _request(
+    url: str, *, method: str = "GET", body: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
@@ -88,20 +89,32 @@ def _children(pid: int) -> dict[int, str]:
 @contextmanager
 def omslink_up(data_dir: Path, log: Path) -> Iterator[RunningUp]:
     port = _free_port()
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith(("OMSLINK_", "DJANGO_", "DATABASE_URL"))}
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("OMSLINK_", "DJANGO_", "DATABASE_URL"))
+    }
     environment["OMSLINK_DATA_DIR"] = str(data_dir)
     log.touch()
     started_before = log.read_text().count("Press Ctrl-C to stop.")
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "omslink", "up", "--port", str(port)],
-            env=environment, cwd=data_dir.parent, stdout=output, stderr=subprocess.STDOUT)
+            env=environment,
+            cwd=data_dir.parent,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     running = RunningUp(process, log, f"http://127.0.0.1:{port}", data_dir)
     try:
-        wait_until(lambda: log.read_text().count("Press Ctrl-C to stop.") > started_before
-                   or process.poll() is not None,
-                   what="omslink up to start", seconds=START_SECONDS)
+        wait_until(
+            lambda: (
+                log.read_text().count("Press Ctrl-C to stop.") > started_before
+                or process.poll() is not None
+            ),
+            what="omslink up to start",
+            seconds=START_SECONDS,
+        )
         assert process.poll() is None, log.read_text()
         yield running
     finally:
@@ -129,8 +142,7 @@ def test_up_runs_the_demo_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
 
         assert stat.S_IMODE((data_dir / "oms-simulator.json").stat().st_mode) == 0o600
         config = up.simulator_config
-        status, ping = _get(f"{up.url}/api/v1/ping",
-                            {"Authorization": f"Bearer {config.api_key}"})
+        status, ping = _get(f"{up.url}/api/v1/ping", {"Authorization": f"Bearer {config.api_key}"})
         answer = json.loads(ping)
         assert status == 200 and answer["org_unit"] == "OU1" and answer["app"]["enabled"]
 
@@ -138,16 +150,21 @@ def test_up_runs_the_demo_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
         page = _get(f"{up.simulator_url}/")[1].decode()
         token = re.search(r'name=token\s+value="([^"]+)"', page)
         assert token is not None
-        pushed, _ = _request(f"{up.simulator_url}/push-order", method="POST",
-                             body=f"token={token.group(1)}")
+        pushed, _ = _request(
+            f"{up.simulator_url}/push-order", method="POST", body=f"token={token.group(1)}"
+        )
         assert pushed == 303
 
         def received() -> dict[str, Any]:
             return json.loads(_get(f"{up.simulator_url}/received.json")[1])
 
-        wait_until(lambda: any(r["event"]["type"] == "order.reserved" and r["answered"] == 200
-                               for r in received()["received"]),
-                   what="order.reserved at the simulator")
+        wait_until(
+            lambda: any(
+                r["event"]["type"] == "order.reserved" and r["answered"] == 200
+                for r in received()["received"]
+            ),
+            what="order.reserved at the simulator",
+        )
         types = {r["event"]["type"] for r in received()["received"]}
         assert {"ping", "order.reserved"} <= types
         assert received()["rejected"] == []
@@ -158,8 +175,10 @@ def test_up_runs_the_demo_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
         assert log.read_text().rstrip().endswith("omslink stopped")
         assert _refuses(f"{up.url}/healthz") and _refuses(f"{up.simulator_url}/healthz")
         for child in children:
-            assert not Path(f"/proc/{child}").exists() or "zombie" in Path(
-                f"/proc/{child}/status").read_text()
+            assert (
+                not Path(f"/proc/{child}").exists()
+                or "zombie" in Path(f"/proc/{child}/status").read_text()
+            )
         with (data_dir / "omslink.sqlite3.relay.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # no relay holds it any more
 
@@ -173,13 +192,17 @@ def test_up_restarts_with_the_same_demo_app_and_stops_when_a_child_dies(tmp_path
     with omslink_up(data_dir, log) as second:
         assert second.simulator_config == config.with_changes(erp_url=second.url)
         assert "demo OMS app for OU1: enabled" in log.read_text().rsplit("omslink is up", 1)[1]
-        relay = next(pid for pid, command in _children(second.process.pid).items()
-                     if command.rstrip().endswith("omslink relay"))
+        relay = next(
+            pid
+            for pid, command in _children(second.process.pid).items()
+            if command.rstrip().endswith("omslink relay")
+        )
         os.kill(relay, signal.SIGKILL)
         assert second.process.wait(60) == 1
         last_line = log.read_text().rstrip().splitlines()[-1]
-        assert last_line == ("omslink: the relay exited unexpectedly with code -9; "
-                             "stopped the others")
+        assert last_line == (
+            "omslink: the relay exited unexpectedly with code -9; stopped the others"
+        )
         assert _refuses(f"{second.url}/healthz") and _refuses(f"{second.simulator_url}/healthz")
     with sqlite3.connect(data_dir / "omslink.sqlite3") as database:
         assert database.execute("SELECT count(*) FROM connected_apps_omsapp").fetchone() == (1,)
@@ -190,13 +213,23 @@ def test_up_says_why_when_its_port_is_taken(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        environment = {name: value for name, value in os.environ.items()
-                       if not name.startswith(("OMSLINK_", "DJANGO_", "DATABASE_URL"))}
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("OMSLINK_", "DJANGO_", "DATABASE_URL"))
+        }
         environment["OMSLINK_DATA_DIR"] = str(tmp_path / "data")
         finished = subprocess.run(
-            [sys.executable, "-m", "omslink", "up", "--port", str(port)], env=environment,
-            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+            [sys.executable, "-m", "omslink", "up", "--port", str(port)],
+            env=environment,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert finished.returncode == 1
     assert finished.stderr.rstrip().splitlines()[-1] == (
         f"omslink: the web server exited with code 1 before it served "
-        f"http://127.0.0.1:{port}/healthz (is its port in use?)")
+        f"http://127.0.0.1:{port}/healthz (is its port in use?)"
+    )

@@ -75,7 +75,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja wraps whatever the body parser raised; ours already carries the right code.
         return error_response(exc.__cause__)
     by_status: dict[int, type[ApplicationError]] = {
-        404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge, 400: MalformedJson,
+        404: NotFound,
+        405: MethodNotAllowed,
+        413: PayloadTooLarge,
+        400: MalformedJson,
     }
     error_class = by_status.get(exc.status_code)
     if error_class is None:

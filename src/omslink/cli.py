@@ -85,8 +85,7 @@ def _stock_check(args: argparse.Namespace) -> int:
     for mismatch in mismatches:
         print(f"mismatch: {mismatch}")
     if mismatches:
-        print(f"omslink: {len(mismatches)} stock balances differ from the ledger",
-              file=sys.stderr)
+        print(f"omslink: {len(mismatches)} stock balances differ from the ledger", file=sys.stderr)
         return 1
     print("stock balances equal the ledger")
     return 0
@@ -122,13 +121,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     relay = commands.add_parser("relay", help="run the webhook relay")
-    relay.add_argument("--concurrency", type=int, default=64,
-                       help="deliveries in flight at once (default 64)")
+    relay.add_argument(
+        "--concurrency", type=int, default=64, help="deliveries in flight at once (default 64)"
+    )
     relay.set_defaults(handler=_relay)
 
     simulator = commands.add_parser("simulator", help="run the bundled OMS simulator")
-    simulator.add_argument("--config", required=True,
-                           help="its JSON settings file (omslink up writes one in the data dir)")
+    simulator.add_argument(
+        "--config",
+        required=True,
+        help="its JSON settings file (omslink up writes one in the data dir)",
+    )
     simulator.add_argument("--host", default=DEFAULT_HOST)
     simulator.set_defaults(handler=_simulator)
 

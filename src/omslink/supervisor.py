@@ -91,8 +91,10 @@ def _wait_until_serving(child: Child, url: str, stop: threading.Event) -> bool:
     while not stop.is_set():
         code = child.process.poll()
         if code is not None:
-            raise UpFailed(f"the {child.name} exited with code {code} before it served {url}"
-                           " (is its port in use?)")
+            raise UpFailed(
+                f"the {child.name} exited with code {code} before it served {url}"
+                " (is its port in use?)"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1) as answer:  # noqa: S310 - our own URL
                 if answer.status == 200:
@@ -100,17 +102,19 @@ def _wait_until_serving(child: Child, url: str, stop: threading.Event) -> bool:
         except (urllib.error.URLError, OSError):
             pass
         if time.monotonic() > deadline:
-            raise UpFailed(f"the {child.name} did not answer {url} within "
-                           f"{START_TIMEOUT_SECONDS:g} s")
+            raise UpFailed(
+                f"the {child.name} did not answer {url} within {START_TIMEOUT_SECONDS:g} s"
+            )
         stop.wait(0.2)
     return False
 
 
 def _demo_owner() -> User | None:
     """The demo administrator, else any active administrator, to own the demo app."""
-    return (User.objects.filter(username=DEMO_LOGIN.admin, is_active=True).first()
-            or User.objects.filter(groups__name=ADMINISTRATOR, is_active=True)
-            .order_by("pk").first())
+    return (
+        User.objects.filter(username=DEMO_LOGIN.admin, is_active=True).first()
+        or User.objects.filter(groups__name=ADMINISTRATOR, is_active=True).order_by("pk").first()
+    )
 
 
 def _simulator_config(path: Path, *, erp_url: str, erp_port: int) -> SimulatorConfig:
@@ -121,12 +125,16 @@ def _simulator_config(path: Path, *, erp_url: str, erp_port: int) -> SimulatorCo
         except (ValueError, KeyError, TypeError) as exc:
             raise UpFailed(f"{path} is unreadable ({exc}); delete it to start afresh") from exc
     else:
-        config = SimulatorConfig.fresh(org_unit=DEMO_ORG_UNIT, erp_url=erp_url,
-                                       port=_free_port(erp_port + 1))
+        config = SimulatorConfig.fresh(
+            org_unit=DEMO_ORG_UNIT, erp_url=erp_url, port=_free_port(erp_port + 1)
+        )
     config = config.with_changes(erp_url=erp_url)
-    live = config.api_key and ApiKey.objects.filter(
-        key_hash=token_hash(config.api_key), revoked_at__isnull=True
-    ).exists()
+    live = (
+        config.api_key
+        and ApiKey.objects.filter(
+            key_hash=token_hash(config.api_key), revoked_at__isnull=True
+        ).exists()
+    )
     if not live:
         issued = api_key_issue(org_unit=config.org_unit, created_by=_demo_owner())
         config = config.with_changes(api_key=issued.key)
@@ -138,8 +146,11 @@ def _connect_demo_app(config: SimulatorConfig, *, erp_url: str) -> str:
     """Make sure an OMS app links the demo OU to the simulator; say how it stands."""
     app = OmsApp.objects.filter(api_key__key_hash=token_hash(config.api_key)).first()
     if app is not None:
-        return ("enabled" if app.enabled
-                else "disabled (enable it on the OMS Apps page to receive webhooks)")
+        return (
+            "enabled"
+            if app.enabled
+            else "disabled (enable it on the OMS Apps page to receive webhooks)"
+        )
     other = OmsApp.objects.filter(org_unit__code=config.org_unit, enabled=True).first()
     if other is not None:
         return f"not connected: {config.org_unit} already has an enabled OMS app ({other})"
@@ -148,10 +159,14 @@ def _connect_demo_app(config: SimulatorConfig, *, erp_url: str) -> str:
         return "not connected: there is no administrator to own it"
     try:
         oms_app_create(
-            created_by=owner, name=DEMO_APP_NAME, org_unit=config.org_unit,
+            created_by=owner,
+            name=DEMO_APP_NAME,
+            org_unit=config.org_unit,
             webhook_url=f"http://127.0.0.1:{config.port}{WEBHOOK_PATH}",
-            webhook_secret=config.webhook_secret, encryption_key=config.encryption_key,
-            api_url=erp_url, api_key=config.api_key,
+            webhook_secret=config.webhook_secret,
+            encryption_key=config.encryption_key,
+            api_url=erp_url,
+            api_key=config.api_key,
         )
     except ApplicationError as exc:
         return f"not connected: {exc.message}"
@@ -165,8 +180,10 @@ def _demo_login_works() -> bool:
 
 def _stop(children: list[Child]) -> None:
     """Stop the relay first, so nothing is sent to a simulator that is going away."""
-    for group in ([c for c in children if c.name == "relay"],
-                  [c for c in children if c.name != "relay"]):
+    for group in (
+        [c for c in children if c.name == "relay"],
+        [c for c in children if c.name != "relay"],
+    ):
         running = [child for child in group if child.process.poll() is None]
         for child in running:
             child.process.terminate()
@@ -184,37 +201,47 @@ def _watch(children: list[Child], stop: threading.Event) -> None:
         for child in children:
             code = child.process.poll()
             if code is not None:
-                raise UpFailed(f"the {child.name} exited unexpectedly with code {code}; "
-                               "stopped the others")
+                raise UpFailed(
+                    f"the {child.name} exited unexpectedly with code {code}; stopped the others"
+                )
         stop.wait(WATCH_INTERVAL_SECONDS)
 
 
-def _start_everything(host: str, port: int, children: list[Child], stop: threading.Event,
-                      environment: dict[str, str]) -> None:
+def _start_everything(
+    host: str, port: int, children: list[Child], stop: threading.Event, environment: dict[str, str]
+) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if load_demo_if_empty():
         print("loaded the demo data set", flush=True)
     erp_url = _base_url(host, port)
-    children.append(_start("web server", "serve", "--host", host, "--port", str(port),
-                           environment=environment))
+    children.append(
+        _start("web server", "serve", "--host", host, "--port", str(port), environment=environment)
+    )
     if not _wait_until_serving(children[-1], f"{erp_url}/healthz", stop):
         return
     config_path = Path(settings.DATA_DIR) / SIMULATOR_CONFIG_FILE
     config = _simulator_config(config_path, erp_url=erp_url, erp_port=port)
     simulator_url = f"http://127.0.0.1:{config.port}"
-    children.append(_start("OMS simulator", "simulator", "--config", str(config_path),
-                           environment=environment))
+    children.append(
+        _start("OMS simulator", "simulator", "--config", str(config_path), environment=environment)
+    )
     if not _wait_until_serving(children[-1], f"{simulator_url}/healthz", stop):
         return
     app_state = _connect_demo_app(config, erp_url=erp_url)
     children.append(_start("relay", "relay", environment=environment))
-    login = (f"sign in as {DEMO_LOGIN.admin} or {DEMO_LOGIN.warehouse}, password "
-             f"{DEMO_LOGIN.password}" if _demo_login_works() else "sign in with your own user")
+    login = (
+        f"sign in as {DEMO_LOGIN.admin} or {DEMO_LOGIN.warehouse}, password {DEMO_LOGIN.password}"
+        if _demo_login_works()
+        else "sign in with your own user"
+    )
     connections.close_all()
-    print(f"\nomslink is up at {erp_url}/  ({login})\n"
-          f"  API docs:      {erp_url}/api/v1/docs\n"
-          f"  OMS simulator: {simulator_url}/  (demo OMS app for {config.org_unit}: {app_state})\n"
-          "Press Ctrl-C to stop.\n", flush=True)
+    print(
+        f"\nomslink is up at {erp_url}/  ({login})\n"
+        f"  API docs:      {erp_url}/api/v1/docs\n"
+        f"  OMS simulator: {simulator_url}/  (demo OMS app for {config.org_unit}: {app_state})\n"
+        "Press Ctrl-C to stop.\n",
+        flush=True,
+    )
 
 
 def run_up(*, host: str, port: int) -> int:

@@ -27,19 +27,23 @@ def run_omslink(*args: str) -> subprocess.CompletedProcess[str]:
     if connection.vendor == "sqlite":
         url = f"sqlite:///{db['NAME']}"
     else:
-        url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}"
-               f"/{db['NAME']}")
+        url = (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        )
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([str(OMSLINK), *args], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [str(OMSLINK), *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_installed_command_creates_a_user_and_a_working_token() -> None:
     built_in_roles_restore()
-    created = run_omslink("user", "create", "carol", "--password", "long-enough-9",
-                          "--role", "Viewer")
+    created = run_omslink(
+        "user", "create", "carol", "--password", "long-enough-9", "--role", "Viewer"
+    )
     assert created.returncode == 0, created.stderr
     assert "carol" in created.stdout
     carol = User.objects.get(username="carol")
@@ -54,8 +58,9 @@ def test_the_installed_command_creates_a_user_and_a_working_token() -> None:
     assert ApiClient(token).get("/oms-apps").status == 200
     assert_error(ApiClient(token).get("/api-keys"), 403, "forbidden")
 
-    again = run_omslink("user", "create", "carol", "--password", "long-enough-9",
-                        "--role", "Viewer")
+    again = run_omslink(
+        "user", "create", "carol", "--password", "long-enough-9", "--role", "Viewer"
+    )
     assert again.returncode != 0
     assert again.stderr.strip().splitlines() == ["omslink: A user named 'carol' exists already."]
     missing = run_omslink("token", "create", "nobody")
@@ -67,13 +72,19 @@ def test_the_installed_command_creates_a_user_and_a_working_token() -> None:
 @pytest.mark.parametrize(
     ("argv", "reason"),
     [
-        (["user", "create", "dave", "--password", "long-enough-9", "--role", "Boss"],
-         "unknown role 'Boss'"),
+        (
+            ["user", "create", "dave", "--password", "long-enough-9", "--role", "Boss"],
+            "unknown role 'Boss'",
+        ),
         (["user", "create", "dave", "--password", "short", "--role", "Viewer"], "password"),
-        (["user", "create", "da\tve", "--password", "long-enough-9", "--role", "Viewer"],
-         "username"),
-        (["user", "create", "d" * 151, "--password", "long-enough-9", "--role", "Viewer"],
-         "username"),
+        (
+            ["user", "create", "da\tve", "--password", "long-enough-9", "--role", "Viewer"],
+            "username",
+        ),
+        (
+            ["user", "create", "d" * 151, "--password", "long-enough-9", "--role", "Viewer"],
+            "username",
+        ),
         (["token", "create", "nobody"], "No active user named 'nobody'"),
     ],
 )
@@ -87,8 +98,9 @@ def test_refusals_exit_non_zero_with_one_line(capsys: Any, argv: list[str], reas
     assert not PersonalToken.objects.exists()
 
 
-@pytest.mark.parametrize("argv", [["user", "create"], ["token"], ["user", "create", "x"],
-                                  ["frobnicate"], []])
+@pytest.mark.parametrize(
+    "argv", [["user", "create"], ["token"], ["user", "create", "x"], ["frobnicate"], []]
+)
 def test_usage_mistakes_are_one_line(capsys: Any, argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -99,8 +111,9 @@ def test_usage_mistakes_are_one_line(capsys: Any, argv: list[str]) -> None:
 
 @pytest.mark.django_db
 def test_token_is_the_last_line_and_inactive_users_get_none(capsys: Any, admin: Any) -> None:
-    assert main(["user", "create", "erin", "--password", "long-enough-9", "--role",
-                 "Warehouse"]) == 0
+    assert (
+        main(["user", "create", "erin", "--password", "long-enough-9", "--role", "Warehouse"]) == 0
+    )
     capsys.readouterr()
     assert main(["token", "create", "erin"]) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]

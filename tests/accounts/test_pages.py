@@ -69,10 +69,14 @@ def test_saving_the_matrix_changes_what_a_role_may_do(page_of: Any) -> None:
     viewer_client, _ = page_of("Viewer")
     assert viewer_client.get("/admin/utilities/connected-apps/oms/add/").status_code == 403
     warehouse, viewer = Role.objects.get(name="Warehouse"), Role.objects.get(name="Viewer")
-    answer = post(client, "/admin/security/roles/save/", {
-        "role": [warehouse.pk, viewer.pk],
-        "op": [f"{viewer.pk}:oms_apps_view", f"{viewer.pk}:oms_apps_add"],
-    })
+    answer = post(
+        client,
+        "/admin/security/roles/save/",
+        {
+            "role": [warehouse.pk, viewer.pk],
+            "op": [f"{viewer.pk}:oms_apps_view", f"{viewer.pk}:oms_apps_add"],
+        },
+    )
     assert answer.status_code == 302
     assert operations_of("Viewer") == {"oms_apps_view", "oms_apps_add"}
     assert operations_of("Warehouse") == set()
@@ -91,8 +95,9 @@ def test_saving_the_matrix_changes_what_a_role_may_do(page_of: Any) -> None:
         lambda ids: {"role": [ids["Viewer"]], "op": ["nonsense"]},
     ],
 )
-def test_forged_matrix_changes_nothing(page_of: Any, forged: Callable[[dict[str, int]], Any]
-                                       ) -> None:
+def test_forged_matrix_changes_nothing(
+    page_of: Any, forged: Callable[[dict[str, int]], Any]
+) -> None:
     client, _ = page_of("Administrator")
     ids = {role.name: role.pk for role in Role.objects.all()}
     before = matrix_snapshot()
@@ -119,13 +124,29 @@ def test_roles_and_users_are_refused_without_roles_manage(page_of: Any, role: st
     assert client.get(ROLES_PAGE).status_code == 403
     assert client.get(USERS_PAGE).status_code == 403
     viewer = Role.objects.get(name="Viewer")
-    assert post(client, "/admin/security/roles/save/",
-                {"role": [viewer.pk], "op": [f"{viewer.pk}:roles_manage"]}).status_code == 403
+    assert (
+        post(
+            client,
+            "/admin/security/roles/save/",
+            {"role": [viewer.pk], "op": [f"{viewer.pk}:roles_manage"]},
+        ).status_code
+        == 403
+    )
     assert post(client, "/admin/security/roles/add/", {"name": "X"}).status_code == 403
-    assert post(client, USERS_PAGE, {"username": "mallory", "password": "long-enough-9",
-                                     "role": "Administrator"}).status_code == 403
-    assert post(client, f"/admin/security/users/{user.pk}/role/",
-                {"role": "Administrator"}).status_code == 403
+    assert (
+        post(
+            client,
+            USERS_PAGE,
+            {"username": "mallory", "password": "long-enough-9", "role": "Administrator"},
+        ).status_code
+        == 403
+    )
+    assert (
+        post(
+            client, f"/admin/security/users/{user.pk}/role/", {"role": "Administrator"}
+        ).status_code
+        == 403
+    )
     assert matrix_snapshot() == before and User.objects.count() == users
     assert [g.name for g in user.groups.all()] == [role]
     menu = client.get("/").content.decode()
@@ -134,8 +155,9 @@ def test_roles_and_users_are_refused_without_roles_manage(page_of: Any, role: st
 
 def test_users_page_creates_and_lists_users(page_of: Any) -> None:
     client, _admin = page_of("Administrator", "boss")
-    created = post(client, USERS_PAGE, {"username": "frank", "password": "long-enough-9",
-                                        "role": "Warehouse"})
+    created = post(
+        client, USERS_PAGE, {"username": "frank", "password": "long-enough-9", "role": "Warehouse"}
+    )
     assert created.status_code == 302
     frank = User.objects.get(username="frank")
     assert [g.name for g in frank.groups.all()] == ["Warehouse"]
@@ -143,8 +165,12 @@ def test_users_page_creates_and_lists_users(page_of: Any) -> None:
     page = client.get(USERS_PAGE).content.decode()
     assert 'data-user="frank"' in page and "created with role Warehouse" in page
     assert "long-enough-9" not in page
-    for bad, status in [({"username": "frank"}, 409), ({"password": "short"}, 422),
-                        ({"role": "Boss"}, 422), ({"username": ""}, 422)]:
+    for bad, status in [
+        ({"username": "frank"}, 409),
+        ({"password": "short"}, 422),
+        ({"role": "Boss"}, 422),
+        ({"username": ""}, 422),
+    ]:
         form = {"username": "gina", "password": "long-enough-9", "role": "Viewer", **bad}
         answer = post(client, USERS_PAGE, form)
         assert answer.status_code == status
@@ -158,11 +184,14 @@ def test_changing_a_role_and_deactivating_a_user(page_of: Any, make_user: Any) -
     user, token = make_user("Viewer", "hana")
     hana_page = Client()
     assert hana_page.login(username="hana", password=PASSWORD)
-    assert post(client, f"/admin/security/users/{user.pk}/role/",
-                {"role": "Warehouse"}).status_code == 302
-    assert [g.name for g in user.groups.all()] == ["Warehouse"]
-    assert post(client, f"/admin/security/users/{user.pk}/active/", {"active": "0"}).status_code \
+    assert (
+        post(client, f"/admin/security/users/{user.pk}/role/", {"role": "Warehouse"}).status_code
         == 302
+    )
+    assert [g.name for g in user.groups.all()] == ["Warehouse"]
+    assert (
+        post(client, f"/admin/security/users/{user.pk}/active/", {"active": "0"}).status_code == 302
+    )
     user.refresh_from_db()
     assert not user.is_active
     assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")

@@ -41,8 +41,9 @@ def fake_erp(private_targets: None) -> Iterator[LocalServer]:
         yield server
 
 
-def verified_event(request: ReceivedRequest, secret: str,
-                   encryption_key: str | None = None) -> dict[str, Any]:
+def verified_event(
+    request: ReceivedRequest, secret: str, encryption_key: str | None = None
+) -> dict[str, Any]:
     """What an OMS does: verify with standardwebhooks, then decrypt with joserfc if needed."""
     webhook = Webhook(secret) if secret.startswith("whsec_") else Webhook(secret.encode())
     if encryption_key is None:

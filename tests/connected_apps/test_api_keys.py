@@ -12,8 +12,7 @@ from tests.conftest import ApiClient, Masters, assert_error
 from tests.connected_apps.conftest import issue_key, snapshot
 
 
-def test_issued_key_is_shown_once_and_stored_as_its_hash(api: ApiClient,
-                                                         masters: Masters) -> None:
+def test_issued_key_is_shown_once_and_stored_as_its_hash(api: ApiClient, masters: Masters) -> None:
     answer = api.post("/api-keys", {"org_unit": "OU1"})
     assert answer.status == 201
     assert set(answer.body) == {"id", "key", "last4", "org_unit"}
@@ -28,8 +27,7 @@ def test_issued_key_is_shown_once_and_stored_as_its_hash(api: ApiClient,
     assert listed.body["items"][0]["last4"] == key[-4:]
 
 
-def test_list_shows_revoked_state_and_filters_by_org_unit(api: ApiClient,
-                                                          masters: Masters) -> None:
+def test_list_shows_revoked_state_and_filters_by_org_unit(api: ApiClient, masters: Masters) -> None:
     first = api.post("/api-keys", {"org_unit": "OU1"}).body
     api.post("/api-keys", {"org_unit": "OU2"})
     assert api.delete(f"/api-keys/{first['id']}").status == 200
@@ -43,8 +41,9 @@ def test_list_shows_revoked_state_and_filters_by_org_unit(api: ApiClient,
     assert api.get("/api-keys?org_unit=OU9").body["items"] == []
 
 
-def test_revoked_key_is_refused_and_revoking_twice_changes_nothing(api: ApiClient,
-                                                                   masters: Masters) -> None:
+def test_revoked_key_is_refused_and_revoking_twice_changes_nothing(
+    api: ApiClient, masters: Masters
+) -> None:
     issued = api.post("/api-keys", {"org_unit": "OU1"}).body
     partner = api.with_token(issued["key"])
     assert partner.get("/ping").status == 200
@@ -57,10 +56,11 @@ def test_revoked_key_is_refused_and_revoking_twice_changes_nothing(api: ApiClien
     assert again.status == 200 and again.body["revoked_at"] == revoked.body["revoked_at"]
 
 
-@pytest.mark.parametrize("path", ["/api-keys/999999", "/api-keys/99999999999999999999999",
-                                  "/api-keys/0", "/api-keys/abc"])
-def test_revoking_an_unknown_key_is_not_found(api: ApiClient, masters: Masters,
-                                              path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    ["/api-keys/999999", "/api-keys/99999999999999999999999", "/api-keys/0", "/api-keys/abc"],
+)
+def test_revoking_an_unknown_key_is_not_found(api: ApiClient, masters: Masters, path: str) -> None:
     issue_key(api)
     before = snapshot()
     assert_error(api.delete(path), 404, "not_found")
@@ -80,8 +80,9 @@ def test_revoking_an_unknown_key_is_not_found(api: ApiClient, masters: Masters,
         ([{"org_unit": "OU1"}], "org_unit"),
     ],
 )
-def test_bad_issue_requests_are_refused_and_store_nothing(api: ApiClient, masters: Masters,
-                                                          body: Any, field: str) -> None:
+def test_bad_issue_requests_are_refused_and_store_nothing(
+    api: ApiClient, masters: Masters, body: Any, field: str
+) -> None:
     error = assert_error(api.post("/api-keys", body), 422, "validation_error")
     assert field in [d["field"] for d in error["details"]]
     assert not ApiKey.objects.exists()
@@ -89,22 +90,30 @@ def test_bad_issue_requests_are_refused_and_store_nothing(api: ApiClient, master
 
 def test_malformed_and_oversized_issue_requests(api: ApiClient, masters: Masters) -> None:
     assert_error(api.post("/api-keys", raw=b'{"org_unit": '), 400, "malformed_json")
-    assert_error(api.post("/api-keys", raw=b'{"org_unit": "OU1"}', content_type="text/plain"),
-                 415, "unsupported_media_type")
+    assert_error(
+        api.post("/api-keys", raw=b'{"org_unit": "OU1"}', content_type="text/plain"),
+        415,
+        "unsupported_media_type",
+    )
     huge = b'{"org_unit": "OU1", "pad": "' + b"x" * (1024 * 1024) + b'"}'
     assert_error(api.post("/api-keys", raw=huge), 413, "payload_too_large")
     assert not ApiKey.objects.exists()
 
 
-@pytest.mark.parametrize(("role", "allowed"),
-                         [("Administrator", True), ("Warehouse", False), ("Viewer", False)])
-def test_api_keys_manage_permission(role_clients: dict[str, ApiClient], masters: Masters,
-                                    admin: Any, role: str, allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("Administrator", True), ("Warehouse", False), ("Viewer", False)]
+)
+def test_api_keys_manage_permission(
+    role_clients: dict[str, ApiClient], masters: Masters, admin: Any, role: str, allowed: bool
+) -> None:
     existing = issue_key(ApiClient(admin[1]))
     existing_id = ApiKey.objects.get().pk
     client = role_clients[role]
-    answers = [client.post("/api-keys", {"org_unit": "OU1"}), client.get("/api-keys"),
-               client.delete(f"/api-keys/{existing_id}")]
+    answers = [
+        client.post("/api-keys", {"org_unit": "OU1"}),
+        client.get("/api-keys"),
+        client.delete(f"/api-keys/{existing_id}"),
+    ]
     if allowed:
         assert [a.status for a in answers] == [201, 200, 200]
     else:

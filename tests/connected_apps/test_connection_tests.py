@@ -24,15 +24,20 @@ from tests.core.local_http import LocalServer, local_server
 
 
 def webhook_test(api: ApiClient, url: str, secret: str = WHSEC, **extra: Any) -> Any:
-    return api.post("/oms-apps/test-webhook",
-                    {"webhook_url": url, "webhook_secret": secret, **extra})
+    return api.post(
+        "/oms-apps/test-webhook", {"webhook_url": url, "webhook_secret": secret, **extra}
+    )
 
 
-@pytest.mark.parametrize(("secret", "encryption_key"),
-                         [(WHSEC, None), (PLAIN_SECRET, None), (WHSEC, ENCRYPTION_KEY),
-                          (PLAIN_SECRET, ENCRYPTION_KEY)])
+@pytest.mark.parametrize(
+    ("secret", "encryption_key"),
+    [(WHSEC, None), (PLAIN_SECRET, None), (WHSEC, ENCRYPTION_KEY), (PLAIN_SECRET, ENCRYPTION_KEY)],
+)
 def test_ping_is_signed_and_encrypted_as_the_receiver_expects(
-    api: ApiClient, masters: Masters, receiver: LocalServer, secret: str,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    secret: str,
     encryption_key: str | None,
 ) -> None:
     before = snapshot()
@@ -50,15 +55,17 @@ def test_ping_is_signed_and_encrypted_as_the_receiver_expects(
     assert snapshot() == before
 
 
-def test_ping_without_org_unit_names_none(api: ApiClient, masters: Masters,
-                                          receiver: LocalServer) -> None:
+def test_ping_without_org_unit_names_none(
+    api: ApiClient, masters: Masters, receiver: LocalServer
+) -> None:
     assert webhook_test(api, receiver.url, encryption_key="").body["ok"] is True
     assert verified_event(receiver.requests[0], WHSEC)["org_unit"] is None
 
 
 @pytest.mark.parametrize("status", [400, 401, 404, 500, 503])
-def test_a_non_2xx_answer_fails_once_without_retry(api: ApiClient, masters: Masters,
-                                                   receiver: LocalServer, status: int) -> None:
+def test_a_non_2xx_answer_fails_once_without_retry(
+    api: ApiClient, masters: Masters, receiver: LocalServer, status: int
+) -> None:
     receiver.answer(status, b"nope")
     answer = webhook_test(api, receiver.url)
     assert answer.status == 200
@@ -67,8 +74,9 @@ def test_a_non_2xx_answer_fails_once_without_retry(api: ApiClient, masters: Mast
     assert len(receiver.requests) == 1
 
 
-def test_a_redirect_is_a_failure_and_not_followed(api: ApiClient, masters: Masters,
-                                                  receiver: LocalServer) -> None:
+def test_a_redirect_is_a_failure_and_not_followed(
+    api: ApiClient, masters: Masters, receiver: LocalServer
+) -> None:
     with local_server() as elsewhere:
         receiver.answer(302, Location=elsewhere.url + "/moved")
         answer = webhook_test(api, receiver.url)
@@ -78,8 +86,9 @@ def test_a_redirect_is_a_failure_and_not_followed(api: ApiClient, masters: Maste
     assert len(receiver.requests) == 1
 
 
-def test_a_slow_receiver_times_out(api: ApiClient, masters: Masters, receiver: LocalServer,
-                                   settings: Any) -> None:
+def test_a_slow_receiver_times_out(
+    api: ApiClient, masters: Masters, receiver: LocalServer, settings: Any
+) -> None:
     settings.OMSLINK_WEBHOOK_TIMEOUT = 0.3
     receiver.delay_seconds = 1.5
     answer = webhook_test(api, receiver.url)
@@ -87,16 +96,18 @@ def test_a_slow_receiver_times_out(api: ApiClient, masters: Masters, receiver: L
     assert "status_code" not in answer.body
 
 
-def test_a_closed_port_is_a_failure(api: ApiClient, masters: Masters,
-                                    private_targets: None) -> None:
+def test_a_closed_port_is_a_failure(
+    api: ApiClient, masters: Masters, private_targets: None
+) -> None:
     with local_server() as gone:
         url = gone.url
     answer = webhook_test(api, url)
     assert answer.status == 200 and answer.body["ok"] is False and answer.body["error"]
 
 
-def test_private_targets_are_refused_by_default(api: ApiClient, masters: Masters,
-                                                settings: Any) -> None:
+def test_private_targets_are_refused_by_default(
+    api: ApiClient, masters: Masters, settings: Any
+) -> None:
     settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = False
     with local_server() as server:
         for host in ("127.0.0.1", "localhost"):
@@ -133,7 +144,11 @@ def test_private_targets_are_refused_by_default(api: ApiClient, masters: Masters
     ],
 )
 def test_bad_webhook_settings_are_named_and_nothing_is_sent(
-    api: ApiClient, masters: Masters, receiver: LocalServer, change: dict[str, Any], field: str,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    change: dict[str, Any],
+    field: str,
 ) -> None:
     body = {"webhook_url": receiver.url, "webhook_secret": WHSEC, **change}
     error = assert_error(api.post("/oms-apps/test-webhook", body), 422, "validation_error")
@@ -150,15 +165,16 @@ def test_missing_webhook_fields(api: ApiClient, masters: Masters) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_api_test_calls_our_ping_and_checks_the_org_unit(api: ApiClient, masters: Masters,
-                                                         live_server: Any,
-                                                         private_targets: None) -> None:
+def test_api_test_calls_our_ping_and_checks_the_org_unit(
+    api: ApiClient, masters: Masters, live_server: Any, private_targets: None
+) -> None:
     ou1_key, ou2_key = issue_key(api, "OU1"), issue_key(api, "OU2")
     before = snapshot()
 
     def api_test(key: str, org_unit: str = "OU1", url: str = live_server.url) -> Any:
-        answer = api.post("/oms-apps/test-api",
-                          {"api_url": url, "api_key": key, "org_unit": org_unit})
+        answer = api.post(
+            "/oms-apps/test-api", {"api_url": url, "api_key": key, "org_unit": org_unit}
+        )
         assert answer.status == 200, answer.body
         return answer.body
 
@@ -178,8 +194,9 @@ def test_api_test_calls_our_ping_and_checks_the_org_unit(api: ApiClient, masters
     assert snapshot() == before
 
 
-def test_api_test_against_a_server_that_is_not_omslink(api: ApiClient, masters: Masters,
-                                                       receiver: LocalServer) -> None:
+def test_api_test_against_a_server_that_is_not_omslink(
+    api: ApiClient, masters: Masters, receiver: LocalServer
+) -> None:
     key = issue_key(api)
     body = {"api_url": receiver.url, "api_key": key, "org_unit": "OU1"}
     receiver.answer(200, b"<html>hello</html>", Content_Type="text/html")
@@ -211,8 +228,9 @@ def test_api_test_against_a_server_that_is_not_omslink(api: ApiClient, masters: 
         ({"org_unit": None}, "org_unit"),
     ],
 )
-def test_bad_api_settings_are_named(api: ApiClient, masters: Masters, receiver: LocalServer,
-                                    change: dict[str, Any], field: str) -> None:
+def test_bad_api_settings_are_named(
+    api: ApiClient, masters: Masters, receiver: LocalServer, change: dict[str, Any], field: str
+) -> None:
     body = {"api_url": receiver.url, "api_key": "omsk_x", "org_unit": "OU1", **change}
     error = assert_error(api.post("/oms-apps/test-api", body), 422, "validation_error")
     assert field in [d["field"] for d in error["details"]]

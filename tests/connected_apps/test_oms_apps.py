@@ -21,24 +21,41 @@ from tests.core.local_http import LocalServer
 
 
 def app_body(receiver: LocalServer, erp_url: str, key: str, **change: Any) -> dict[str, Any]:
-    return {"name": "Browntape", "org_unit": "OU1", "webhook_url": receiver.url + "/hook",
-            "webhook_secret": WHSEC, "encryption_key": ENCRYPTION_KEY, "api_url": erp_url,
-            "api_key": key, **change}
+    return {
+        "name": "Browntape",
+        "org_unit": "OU1",
+        "webhook_url": receiver.url + "/hook",
+        "webhook_secret": WHSEC,
+        "encryption_key": ENCRYPTION_KEY,
+        "api_url": erp_url,
+        "api_key": key,
+        **change,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
 def test_app_is_added_enabled_after_both_real_tests_pass(
-    api: ApiClient, masters: Masters, receiver: LocalServer, live_server: Any,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    live_server: Any,
 ) -> None:
     key = issue_key(api)
     answer = api.post("/oms-apps", app_body(receiver, live_server.url, key))
     assert answer.status == 201, answer.body
     app = OmsApp.objects.get()
     assert answer.body == {
-        "id": app.pk, "name": "Browntape", "org_unit": "OU1",
-        "webhook_url": receiver.url + "/hook", "webhook_secret": "whsec_…WY=",
-        "encryption_key": "…ZWU", "api_url": live_server.url, "api_key_last4": key[-4:],
-        "enabled": True, "created_at": answer.body["created_at"], "created_by": "admin",
+        "id": app.pk,
+        "name": "Browntape",
+        "org_unit": "OU1",
+        "webhook_url": receiver.url + "/hook",
+        "webhook_secret": "whsec_…WY=",
+        "encryption_key": "…ZWU",
+        "api_url": live_server.url,
+        "api_key_last4": key[-4:],
+        "enabled": True,
+        "created_at": answer.body["created_at"],
+        "created_by": "admin",
     }
     assert answer.body["created_at"].endswith("Z")
     [ping] = receiver.requests
@@ -50,15 +67,26 @@ def test_app_is_added_enabled_after_both_real_tests_pass(
     [audit] = OmsAppAudit.objects.all()
     assert (audit.action, audit.by.username) == ("added", "admin")
     pinged = ApiClient(key).get("/ping").body
-    assert pinged == {"org_unit": "OU1", "app": {"id": app.pk, "name": "Browntape",
-                                                 "enabled": True}}
+    assert pinged == {
+        "org_unit": "OU1",
+        "app": {"id": app.pk, "name": "Browntape", "enabled": True},
+    }
 
 
 def test_plain_secret_without_encryption_key_is_masked_alike(
-    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
 ) -> None:
-    body = app_body(receiver, fake_erp.url, issue_key(api), name="",
-                    webhook_secret=PLAIN_SECRET, encryption_key=None)
+    body = app_body(
+        receiver,
+        fake_erp.url,
+        issue_key(api),
+        name="",
+        webhook_secret=PLAIN_SECRET,
+        encryption_key=None,
+    )
     answer = api.post("/oms-apps", body)
     assert answer.status == 201, answer.body
     assert answer.body["webhook_secret"] == "…gth"
@@ -71,16 +99,22 @@ def test_plain_secret_without_encryption_key_is_masked_alike(
     [(500, 200, ["webhook"]), (204, 401, ["api"]), (302, 500, ["webhook", "api"])],
 )
 def test_failing_tests_save_nothing_and_say_which(
-    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer,
-    webhook_status: int, erp_status: int, failed: list[str],
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
+    webhook_status: int,
+    erp_status: int,
+    failed: list[str],
 ) -> None:
     key = issue_key(api)
     receiver.answer(webhook_status)
     if erp_status != 200:
         fake_erp.answer(erp_status, b'{"error": {"message": "bad key"}}')
     before = snapshot()
-    error = assert_error(api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 422,
-                         "connection_test_failed")
+    error = assert_error(
+        api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 422, "connection_test_failed"
+    )
     assert [d["test"] for d in error["details"]] == failed
     for detail in error["details"]:
         assert detail["ok"] is False and detail["error"]
@@ -89,14 +123,18 @@ def test_failing_tests_save_nothing_and_say_which(
 
 
 def test_second_enabled_app_for_an_org_unit_is_a_conflict(
-    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
 ) -> None:
     first = api.post("/oms-apps", app_body(receiver, fake_erp.url, issue_key(api)))
     assert first.status == 201
     second_key = issue_key(api)
     before, pings = snapshot(), len(receiver.requests)
-    error = assert_error(api.post("/oms-apps", app_body(receiver, fake_erp.url, second_key)),
-                         409, "conflict")
+    error = assert_error(
+        api.post("/oms-apps", app_body(receiver, fake_erp.url, second_key)), 409, "conflict"
+    )
     assert "already has an enabled OMS app" in error["message"]
     assert snapshot() == before
     assert len(receiver.requests) == pings, "a doomed add sends nothing"
@@ -104,28 +142,34 @@ def test_second_enabled_app_for_an_org_unit_is_a_conflict(
     assert api.post("/oms-apps", app_body(receiver, fake_erp.url, second_key)).status == 201
 
 
-def test_an_api_key_serves_one_app_only(api: ApiClient, masters: Masters,
-                                        receiver: LocalServer, fake_erp: LocalServer) -> None:
+def test_an_api_key_serves_one_app_only(
+    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer
+) -> None:
     key = issue_key(api)
     first = api.post("/oms-apps", app_body(receiver, fake_erp.url, key)).body
     api.post(f"/oms-apps/{first['id']}/disable")
     before = snapshot()
-    error = assert_error(api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 409,
-                         "conflict")
+    error = assert_error(
+        api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 409, "conflict"
+    )
     assert "used by another OMS app" in error["message"]
     assert snapshot() == before
 
 
 def test_api_key_must_be_a_live_key_of_that_org_unit(
-    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer,
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
 ) -> None:
     other_ou_key = issue_key(api, "OU2")
     revoked = api.post("/api-keys", {"org_unit": "OU1"}).body
     api.delete(f"/api-keys/{revoked['id']}")
     before = snapshot()
     for key in (other_ou_key, revoked["key"], "omsk_never-issued", api.token or ""):
-        error = assert_error(api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 422,
-                             "validation_error")
+        error = assert_error(
+            api.post("/oms-apps", app_body(receiver, fake_erp.url, key)), 422, "validation_error"
+        )
         assert [d["field"] for d in error["details"]] == ["api_key"]
         assert key not in str(error)
     assert snapshot() == before
@@ -146,13 +190,19 @@ def test_api_key_must_be_a_live_key_of_that_org_unit(
         ({"encryption_key": "AAAA"}, ["encryption_key"]),
         ({"api_url": "http://x/?q"}, ["api_url"]),
         ({"api_url": None, "api_key": None}, ["api_url", "api_key"]),
-        ({"webhook_url": "file:///etc/passwd", "webhook_secret": "x", "api_url": "ftp://x"},
-         ["webhook_url", "webhook_secret", "api_url"]),
+        (
+            {"webhook_url": "file:///etc/passwd", "webhook_secret": "x", "api_url": "ftp://x"},
+            ["webhook_url", "webhook_secret", "api_url"],
+        ),
     ],
 )
 def test_bad_fields_are_all_named_and_nothing_is_saved_or_sent(
-    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer,
-    change: dict[str, Any], fields: list[str],
+    api: ApiClient,
+    masters: Masters,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
+    change: dict[str, Any],
+    fields: list[str],
 ) -> None:
     body = app_body(receiver, fake_erp.url, issue_key(api), **change)
     before = snapshot()
@@ -167,31 +217,45 @@ def test_malformed_missing_and_oversized_bodies(api: ApiClient, masters: Masters
     assert_error(api.post("/oms-apps", raw=b"[" * 100_000), 400, "malformed_json")
     error = assert_error(api.post("/oms-apps", {}), 422, "validation_error")
     assert {d["field"] for d in error["details"]} == {
-        "org_unit", "webhook_url", "webhook_secret", "api_url", "api_key"}
+        "org_unit",
+        "webhook_url",
+        "webhook_secret",
+        "api_url",
+        "api_key",
+    }
     assert_error(api.post("/oms-apps", raw=b"x" * (1024 * 1024 + 1)), 413, "payload_too_large")
-    assert_error(api.post("/oms-apps", raw=b"org_unit=OU1",
-                          content_type="application/x-www-form-urlencoded"),
-                 415, "unsupported_media_type")
+    assert_error(
+        api.post(
+            "/oms-apps", raw=b"org_unit=OU1", content_type="application/x-www-form-urlencoded"
+        ),
+        415,
+        "unsupported_media_type",
+    )
     assert not OmsApp.objects.exists()
 
 
 @pytest.fixture
-def added(api: ApiClient, masters: Masters, receiver: LocalServer,
-          fake_erp: LocalServer) -> dict[str, Any]:
+def added(
+    api: ApiClient, masters: Masters, receiver: LocalServer, fake_erp: LocalServer
+) -> dict[str, Any]:
     answer = api.post("/oms-apps", app_body(receiver, fake_erp.url, issue_key(api)))
     assert answer.status == 201
     resource: dict[str, Any] = answer.body
     return resource
 
 
-def test_list_and_get_show_the_same_masked_resource(api: ApiClient,
-                                                    added: dict[str, Any]) -> None:
+def test_list_and_get_show_the_same_masked_resource(api: ApiClient, added: dict[str, Any]) -> None:
     listed = api.get("/oms-apps")
     assert listed.status == 200
     assert listed.body == {"items": [added], "next_cursor": None}
     assert api.get(f"/oms-apps/{added['id']}").body == added
-    for path in (f"/oms-apps/{added['id'] + 1}", "/oms-apps/0", "/oms-apps/x",
-                 "/oms-apps/9223372036854775808", "/oms-apps/-1"):
+    for path in (
+        f"/oms-apps/{added['id'] + 1}",
+        "/oms-apps/0",
+        "/oms-apps/x",
+        "/oms-apps/9223372036854775808",
+        "/oms-apps/-1",
+    ):
         assert_error(api.get(path), 404, "not_found")
 
 
@@ -205,8 +269,9 @@ def test_edits_are_not_allowed(api: ApiClient, added: dict[str, Any], method: st
     assert_error(api.request(method, "/oms-apps", {}), 405, "method_not_allowed")
 
 
-def test_disable_and_enable_are_audited_and_idempotent(api: ApiClient, added: dict[str, Any],
-                                                       make_user: Any) -> None:
+def test_disable_and_enable_are_audited_and_idempotent(
+    api: ApiClient, added: dict[str, Any], make_user: Any
+) -> None:
     app_id = added["id"]
     disabled = api.post(f"/oms-apps/{app_id}/disable")
     assert disabled.status == 200 and disabled.body == {**added, "enabled": False}
@@ -222,7 +287,10 @@ def test_disable_and_enable_are_audited_and_idempotent(api: ApiClient, added: di
 
 
 def test_enabling_beside_another_enabled_app_is_a_conflict(
-    api: ApiClient, added: dict[str, Any], receiver: LocalServer, fake_erp: LocalServer,
+    api: ApiClient,
+    added: dict[str, Any],
+    receiver: LocalServer,
+    fake_erp: LocalServer,
 ) -> None:
     api.post(f"/oms-apps/{added['id']}/disable")
     newer = api.post("/oms-apps", app_body(receiver, fake_erp.url, issue_key(api)))
@@ -234,13 +302,13 @@ def test_enabling_beside_another_enabled_app_is_a_conflict(
 
 
 def test_enabling_an_app_whose_key_was_revoked_fails_its_api_test(
-    api: ApiClient, added: dict[str, Any],
+    api: ApiClient,
+    added: dict[str, Any],
 ) -> None:
     api.post(f"/oms-apps/{added['id']}/disable")
     api.delete(f"/api-keys/{ApiKey.objects.get().pk}")
     before = snapshot()
-    error = assert_error(api.post(f"/oms-apps/{added['id']}/enable"), 422,
-                         "connection_test_failed")
+    error = assert_error(api.post(f"/oms-apps/{added['id']}/enable"), 422, "connection_test_failed")
     assert [d["test"] for d in error["details"]] == ["api"]
     assert snapshot() == before
 
@@ -252,9 +320,13 @@ def test_enable_and_disable_unknown_apps(api: ApiClient, added: dict[str, Any]) 
         assert_error(api.get(f"/oms-apps/{added['id']}/{action}"), 405, "method_not_allowed")
 
 
-def test_permission_matrix_over_http(role_clients: dict[str, ApiClient], api: ApiClient,
-                                     added: dict[str, Any], receiver: LocalServer,
-                                     fake_erp: LocalServer) -> None:
+def test_permission_matrix_over_http(
+    role_clients: dict[str, ApiClient],
+    api: ApiClient,
+    added: dict[str, Any],
+    receiver: LocalServer,
+    fake_erp: LocalServer,
+) -> None:
     """Every OMS app operation times every built-in role, with real personal tokens."""
     app_id = added["id"]
     allowed = {
@@ -268,15 +340,19 @@ def test_permission_matrix_over_http(role_clients: dict[str, ApiClient], api: Ap
         calls = {
             "view": [client.get("/oms-apps"), client.get(f"/oms-apps/{app_id}")],
             "add": [
-                client.post("/oms-apps/test-webhook",
-                            {"webhook_url": receiver.url, "webhook_secret": WHSEC}),
-                client.post("/oms-apps/test-api",
-                            {"api_url": fake_erp.url, "api_key": key, "org_unit": "OU1"}),
-                client.post("/oms-apps", app_body(receiver, fake_erp.url, key,
-                                                  org_unit="OU2")),
+                client.post(
+                    "/oms-apps/test-webhook", {"webhook_url": receiver.url, "webhook_secret": WHSEC}
+                ),
+                client.post(
+                    "/oms-apps/test-api",
+                    {"api_url": fake_erp.url, "api_key": key, "org_unit": "OU1"},
+                ),
+                client.post("/oms-apps", app_body(receiver, fake_erp.url, key, org_unit="OU2")),
             ],
-            "edit": [client.post(f"/oms-apps/{app_id}/enable"),
-                     client.post(f"/oms-apps/{app_id}/disable")],
+            "edit": [
+                client.post(f"/oms-apps/{app_id}/enable"),
+                client.post(f"/oms-apps/{app_id}/disable"),
+            ],
         }
         for operation, answers in calls.items():
             for answer in answers:
@@ -288,4 +364,6 @@ def test_permission_matrix_over_http(role_clients: dict[str, ApiClient], api: Ap
     assert OmsApp.objects.count() == 1, "the OU2 app was refused: its key belongs to OU1"
     history = [(a.action, a.by.username) for a in OmsAppAudit.objects.order_by("pk")]
     assert [entry for entry in history if entry[1] != "admin"] == [
-        ("enabled", "administrator1"), ("disabled", "administrator1")]
+        ("enabled", "administrator1"),
+        ("disabled", "administrator1"),
+    ]

@@ -48,7 +48,8 @@ def post_form(client: Client, path: str, data: dict[str, str]) -> Any:
 
 
 def test_list_shows_add_and_edit_only_to_roles_that_have_them(
-    browser_of: Callable[[str], Client], oms: ConnectedApp,
+    browser_of: Callable[[str], Client],
+    oms: ConnectedApp,
 ) -> None:
     admin_page = browser_of("Administrator").get(BASE).content.decode()
     assert f'href="{BASE}add/"' in admin_page and ">Edit</button>" in admin_page
@@ -60,8 +61,9 @@ def test_list_shows_add_and_edit_only_to_roles_that_have_them(
     assert Client().get(BASE).status_code == 302
 
 
-def test_action_edit_opens_the_selected_app(browser_of: Callable[[str], Client],
-                                            oms: ConnectedApp) -> None:
+def test_action_edit_opens_the_selected_app(
+    browser_of: Callable[[str], Client], oms: ConnectedApp
+) -> None:
     client = browser_of("Administrator")
     opened = client.get(f"{BASE}open/", {"app": oms.app.pk, "action": "edit"})
     assert opened.status_code == 302 and opened["Location"] == f"{BASE}{oms.app.pk}/"
@@ -73,7 +75,8 @@ def test_action_edit_opens_the_selected_app(browser_of: Callable[[str], Client],
 
 
 def test_edit_view_buttons_follow_the_role_and_the_server_refuses_forgeries(
-    browser_of: Callable[[str], Client], oms: ConnectedApp,
+    browser_of: Callable[[str], Client],
+    oms: ConnectedApp,
 ) -> None:
     admin = browser_of("Administrator")
     page = admin.get(f"{BASE}{oms.app.pk}/").content.decode()
@@ -85,8 +88,7 @@ def test_edit_view_buttons_follow_the_role_and_the_server_refuses_forgeries(
     assert "disable-app" not in viewer_page and "enable-app" not in viewer_page
     before = snapshot()
     assert post_form(viewer, f"{BASE}{oms.app.pk}/disable/", {}).status_code == 403
-    assert post_form(browser_of("Warehouse"), f"{BASE}{oms.app.pk}/disable/", {}).status_code \
-        == 403
+    assert post_form(browser_of("Warehouse"), f"{BASE}{oms.app.pk}/disable/", {}).status_code == 403
     assert admin.post(f"{BASE}{oms.app.pk}/disable/").status_code == 403, "no CSRF token"
     assert admin.get(f"{BASE}{oms.app.pk}/disable/").status_code == 405
     assert snapshot() == before
@@ -97,8 +99,9 @@ def test_edit_view_buttons_follow_the_role_and_the_server_refuses_forgeries(
     assert 'id="enable-app"' in page and "is now disabled" in page
 
 
-def test_enable_conflict_is_shown_on_the_page(browser_of: Callable[[str], Client],
-                                              masters: Masters, admin: Any) -> None:
+def test_enable_conflict_is_shown_on_the_page(
+    browser_of: Callable[[str], Client], masters: Masters, admin: Any
+) -> None:
     old = connect_app(masters.org_unit, admin[0], enabled=False)
     connect_app(masters.org_unit, admin[0])
     client = browser_of("Administrator")
@@ -109,7 +112,9 @@ def test_enable_conflict_is_shown_on_the_page(browser_of: Callable[[str], Client
 
 
 def test_add_form_shows_issue_key_only_with_api_keys_manage(
-    browser_of: Callable[[str], Client], masters: Masters, make_user: Callable[..., Any],
+    browser_of: Callable[[str], Client],
+    masters: Masters,
+    make_user: Callable[..., Any],
 ) -> None:
     page = browser_of("Administrator").get(f"{BASE}add/").content.decode()
     assert 'id="issue-key"' in page and 'id="enable"' in page
@@ -140,8 +145,9 @@ def test_issue_key_endpoint(browser_of: Callable[[str], Client], masters: Master
     assert ApiKey.objects.count() == 1
 
 
-def test_json_endpoints_refuse_like_the_api(browser_of: Callable[[str], Client],
-                                            masters: Masters, receiver: LocalServer) -> None:
+def test_json_endpoints_refuse_like_the_api(
+    browser_of: Callable[[str], Client], masters: Masters, receiver: LocalServer
+) -> None:
     client = browser_of("Administrator")
     body = {"webhook_url": receiver.url, "webhook_secret": WHSEC}
     path = f"{BASE}test-webhook/"
@@ -160,10 +166,13 @@ def test_json_endpoints_refuse_like_the_api(browser_of: Callable[[str], Client],
         (b"[" * 5000, "application/json", 400, "malformed_json"),
         (b'{"webhook_url": "\\u0000"}', "application/json", 422, "validation_error"),
         (b'{"webhook_url": "\\ud800"}', "application/json", 422, "validation_error"),
-        (json.dumps({**body, "webhook_secret": "short"}).encode(), "application/json", 422,
-         "validation_error"),
-        (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413,
-         "payload_too_large"),
+        (
+            json.dumps({**body, "webhook_secret": "short"}).encode(),
+            "application/json",
+            422,
+            "validation_error",
+        ),
+        (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "payload_too_large"),
     ]
     for raw, content_type, status, code in cases:
         answer = client.post(path, raw, content_type=content_type, **headers)
@@ -175,27 +184,41 @@ def test_json_endpoints_refuse_like_the_api(browser_of: Callable[[str], Client],
     assert len(receiver.requests) == 1
 
 
-def test_api_test_endpoint_answers_like_the_api(browser_of: Callable[[str], Client],
-                                                masters: Masters,
-                                                fake_erp: LocalServer) -> None:
+def test_api_test_endpoint_answers_like_the_api(
+    browser_of: Callable[[str], Client], masters: Masters, fake_erp: LocalServer
+) -> None:
     client = browser_of("Administrator")
-    answer = post_json(client, f"{BASE}test-api/",
-                       {"api_url": fake_erp.url, "api_key": "omsk_x", "org_unit": "OU1"})
+    answer = post_json(
+        client,
+        f"{BASE}test-api/",
+        {"api_url": fake_erp.url, "api_key": "omsk_x", "org_unit": "OU1"},
+    )
     assert answer.status_code == 200 and answer.json()["ok"] is True
-    wrong = post_json(client, f"{BASE}test-api/",
-                      {"api_url": fake_erp.url, "api_key": "omsk_x", "org_unit": "OU2"})
+    wrong = post_json(
+        client,
+        f"{BASE}test-api/",
+        {"api_url": fake_erp.url, "api_key": "omsk_x", "org_unit": "OU2"},
+    )
     assert wrong.json()["ok"] is False and "OU1" in wrong.json()["error"]
 
 
 def test_add_form_saves_after_the_server_tests_again(
-    browser_of: Callable[[str], Client], masters: Masters, receiver: LocalServer,
+    browser_of: Callable[[str], Client],
+    masters: Masters,
+    receiver: LocalServer,
     fake_erp: LocalServer,
 ) -> None:
     client = browser_of("Administrator")
     key = post_json(client, f"{BASE}issue-key/", {"org_unit": "OU1"}).json()["key"]
-    form = {"name": " Browntape ", "org_unit": "OU1", "webhook_url": receiver.url,
-            "webhook_secret": WHSEC, "encryption_key": ENCRYPTION_KEY, "api_url": fake_erp.url,
-            "api_key": key}
+    form = {
+        "name": " Browntape ",
+        "org_unit": "OU1",
+        "webhook_url": receiver.url,
+        "webhook_secret": WHSEC,
+        "encryption_key": ENCRYPTION_KEY,
+        "api_url": fake_erp.url,
+        "api_key": key,
+    }
     answer = post_form(client, f"{BASE}add/", form)
     assert answer.status_code == 302 and answer["Location"] == BASE
     app = OmsApp.objects.get()
@@ -208,15 +231,23 @@ def test_add_form_saves_after_the_server_tests_again(
 
 
 def test_refused_add_form_keeps_plain_fields_and_drops_secrets(
-    browser_of: Callable[[str], Client], masters: Masters, receiver: LocalServer,
+    browser_of: Callable[[str], Client],
+    masters: Masters,
+    receiver: LocalServer,
     fake_erp: LocalServer,
 ) -> None:
     client = browser_of("Administrator")
     key = post_json(client, f"{BASE}issue-key/", {"org_unit": "OU1"}).json()["key"]
     receiver.answer(500)
-    form = {"name": "Browntape", "org_unit": "OU1", "webhook_url": receiver.url,
-            "webhook_secret": WHSEC, "encryption_key": ENCRYPTION_KEY, "api_url": fake_erp.url,
-            "api_key": key}
+    form = {
+        "name": "Browntape",
+        "org_unit": "OU1",
+        "webhook_url": receiver.url,
+        "webhook_secret": WHSEC,
+        "encryption_key": ENCRYPTION_KEY,
+        "api_url": fake_erp.url,
+        "api_key": key,
+    }
     before = snapshot()
     answer = post_form(client, f"{BASE}add/", form)
     assert answer.status_code == 422
@@ -225,8 +256,9 @@ def test_refused_add_form_keeps_plain_fields_and_drops_secrets(
     assert receiver.url in page and 'value="Browntape"' in page
     for secret in (WHSEC, ENCRYPTION_KEY, key):
         assert secret not in page
-    bad = post_form(client, f"{BASE}add/", {**form, "webhook_secret": "short",
-                                            "org_unit": "OU1\x00"})
+    bad = post_form(
+        client, f"{BASE}add/", {**form, "webhook_secret": "short", "org_unit": "OU1\x00"}
+    )
     assert bad.status_code == 422
     assert 'id="form-error">org_unit: ' in bad.content.decode()
     assert snapshot() == before

@@ -18,7 +18,11 @@ GREEN = "rgb(30, 126, 52)"
 
 
 def test_add_test_enable_then_disable_and_enable_from_the_edit_view(
-    page: Any, live_server: Any, masters: Masters, admin: Any, receiver: LocalServer,
+    page: Any,
+    live_server: Any,
+    masters: Masters,
+    admin: Any,
+    receiver: LocalServer,
 ) -> None:
     sign_in(page, "admin")
     page.goto(OMS_APPS)

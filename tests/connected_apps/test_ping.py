@@ -18,8 +18,10 @@ def test_key_without_an_app_answers_for_its_org_unit(api: ApiClient, masters: Ma
 def test_key_of_an_enabled_app_names_the_app(oms: ConnectedApp) -> None:
     answer = oms.client().get("/ping")
     assert answer.status == 200
-    assert answer.body == {"org_unit": "OU1", "app": {"id": oms.app.pk, "name": "OMS for OU1",
-                                                      "enabled": True}}
+    assert answer.body == {
+        "org_unit": "OU1",
+        "app": {"id": oms.app.pk, "name": "OMS for OU1", "enabled": True},
+    }
 
 
 def test_key_of_a_disabled_app_still_answers(masters: Masters, admin: Any) -> None:

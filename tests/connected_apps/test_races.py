@@ -43,14 +43,24 @@ def race(work: Callable[[int], Any]) -> list[Any]:
 
 
 def test_racing_adds_for_one_org_unit_save_one_app(
-    masters: Masters, admin: Any, receiver: LocalServer, fake_erp: LocalServer,
+    masters: Masters,
+    admin: Any,
+    receiver: LocalServer,
+    fake_erp: LocalServer,
 ) -> None:
-    keys = [services.api_key_issue(org_unit="OU1", created_by=admin[0]).key
-            for _ in range(RACERS)]
-    outcomes = race(lambda n: services.oms_app_create(
-        created_by=admin[0], name=f"racer {n}", org_unit="OU1", webhook_url=receiver.url,
-        webhook_secret=WHSEC, encryption_key=None, api_url=fake_erp.url, api_key=keys[n],
-    ))
+    keys = [services.api_key_issue(org_unit="OU1", created_by=admin[0]).key for _ in range(RACERS)]
+    outcomes = race(
+        lambda n: services.oms_app_create(
+            created_by=admin[0],
+            name=f"racer {n}",
+            org_unit="OU1",
+            webhook_url=receiver.url,
+            webhook_secret=WHSEC,
+            encryption_key=None,
+            api_url=fake_erp.url,
+            api_key=keys[n],
+        )
+    )
     saved = [o for o in outcomes if isinstance(o, OmsApp)]
     assert len(saved) == 1
     assert all(isinstance(o, Conflict) for o in outcomes if o not in saved), outcomes

@@ -24,8 +24,12 @@ PAGES = "/admin/utilities/connected-apps/oms/"
 
 @pytest.mark.django_db(transaction=True)
 def test_no_secret_in_any_answer_page_or_log_line(
-    caplog: pytest.LogCaptureFixture, api: ApiClient, admin: Any, masters: Masters,
-    receiver: LocalServer, live_server: Any,
+    caplog: pytest.LogCaptureFixture,
+    api: ApiClient,
+    admin: Any,
+    masters: Masters,
+    receiver: LocalServer,
+    live_server: Any,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
@@ -38,45 +42,88 @@ def test_no_secret_in_any_answer_page_or_log_line(
     issued = api.post("/api-keys", {"org_unit": "OU1"}).body
     key = issued["key"]
     spare = api.post("/api-keys", {"org_unit": "OU1"}).body
-    webhook = {"webhook_url": receiver.url, "webhook_secret": WHSEC,
-               "encryption_key": ENCRYPTION_KEY}
+    webhook = {
+        "webhook_url": receiver.url,
+        "webhook_secret": WHSEC,
+        "encryption_key": ENCRYPTION_KEY,
+    }
     call("POST", "/oms-apps/test-webhook", webhook)
-    call("POST", "/oms-apps/test-api",
-         {"api_url": live_server.url, "api_key": key, "org_unit": "OU1"})
-    call("POST", "/oms-apps/test-api",
-         {"api_url": live_server.url, "api_key": key, "org_unit": "OU2"})
-    call("POST", "/oms-apps", {**webhook, "webhook_secret": "whsec_bad!", "org_unit": "OU1",
-                               "api_url": live_server.url, "api_key": key})
+    call(
+        "POST",
+        "/oms-apps/test-api",
+        {"api_url": live_server.url, "api_key": key, "org_unit": "OU1"},
+    )
+    call(
+        "POST",
+        "/oms-apps/test-api",
+        {"api_url": live_server.url, "api_key": key, "org_unit": "OU2"},
+    )
+    call(
+        "POST",
+        "/oms-apps",
+        {
+            **webhook,
+            "webhook_secret": "whsec_bad!",
+            "org_unit": "OU1",
+            "api_url": live_server.url,
+            "api_key": key,
+        },
+    )
     receiver.answer(500)
-    call("POST", "/oms-apps", {**webhook, "org_unit": "OU1", "api_url": live_server.url,
-                               "api_key": key})
+    call(
+        "POST",
+        "/oms-apps",
+        {**webhook, "org_unit": "OU1", "api_url": live_server.url, "api_key": key},
+    )
     receiver.answer(204)
-    created = call("POST", "/oms-apps", {**webhook, "name": "BT", "org_unit": "OU1",
-                                         "api_url": live_server.url, "api_key": key})
+    created = call(
+        "POST",
+        "/oms-apps",
+        {**webhook, "name": "BT", "org_unit": "OU1", "api_url": live_server.url, "api_key": key},
+    )
     assert created.status == 201
     app_id = created.body["id"]
-    call("POST", "/oms-apps", {**webhook, "org_unit": "OU1", "api_url": live_server.url,
-                               "api_key": spare["key"]})
-    for method, path in [("GET", "/oms-apps"), ("GET", f"/oms-apps/{app_id}"),
-                         ("GET", "/api-keys"), ("PUT", f"/oms-apps/{app_id}"),
-                         ("POST", f"/oms-apps/{app_id}/disable"),
-                         ("POST", f"/oms-apps/{app_id}/enable"),
-                         ("DELETE", f"/api-keys/{spare['id']}")]:
+    call(
+        "POST",
+        "/oms-apps",
+        {**webhook, "org_unit": "OU1", "api_url": live_server.url, "api_key": spare["key"]},
+    )
+    for method, path in [
+        ("GET", "/oms-apps"),
+        ("GET", f"/oms-apps/{app_id}"),
+        ("GET", "/api-keys"),
+        ("PUT", f"/oms-apps/{app_id}"),
+        ("POST", f"/oms-apps/{app_id}/disable"),
+        ("POST", f"/oms-apps/{app_id}/enable"),
+        ("DELETE", f"/api-keys/{spare['id']}"),
+    ]:
         call(method, path)
     pinged = ApiClient(key).get("/ping")
     seen.append(str(pinged.body))
 
     browser = Client()
     assert browser.login(username="admin", password=PASSWORD)
-    for page in ("/", PAGES, f"{PAGES}add/", f"{PAGES}{app_id}/",
-                 "/admin/security/roles/", "/admin/security/users/"):
+    for page in (
+        "/",
+        PAGES,
+        f"{PAGES}add/",
+        f"{PAGES}{app_id}/",
+        "/admin/security/roles/",
+        "/admin/security/users/",
+    ):
         answer = browser.get(page)
         assert answer.status_code == 200, page
         seen.append(answer.content.decode())
 
-    secrets = {"webhook secret": WHSEC, "its base64": WHSEC.removeprefix("whsec_"),
-               "encryption key": ENCRYPTION_KEY, "API key": key, "spare API key": spare["key"],
-               "personal token": api.token or "", "password": PASSWORD}
+    secrets = {
+        "webhook secret": WHSEC,
+        "its base64": WHSEC.removeprefix("whsec_"),
+        "encryption key": ENCRYPTION_KEY,
+        "API key": key,
+        "spare API key": spare["key"],
+        "personal token": api.token or "",
+        "password": PASSWORD,
+    }
     logged = [f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records]
     assert any("OMS app" in line and "added" in line for line in logged), "logs were captured"
     for name, secret in secrets.items():

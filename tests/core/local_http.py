@@ -43,11 +43,14 @@ def local_server() -> Iterator[LocalServer]:
     class Handler(BaseHTTPRequestHandler):
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            state.requests.append(ReceivedRequest(
-                method=self.command, path=self.path,
-                headers={k.lower(): v for k, v in self.headers.items()},
-                body=self.rfile.read(length),
-            ))
+            state.requests.append(
+                ReceivedRequest(
+                    method=self.command,
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length),
+                )
+            )
             if state.delay_seconds:
                 time.sleep(state.delay_seconds)
             self.send_response(state.status)
@@ -65,8 +68,9 @@ def local_server() -> Iterator[LocalServer]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield state

@@ -60,8 +60,13 @@ def test_hashing_a_hostile_token_does_not_fail() -> None:
     assert len(token_hash("omsk_\ud800\x00")) == 64
 
 
-@pytest.mark.parametrize(("secret", "masked"), [
-    (SECRET, "whsec_…aSw"), ("a-plain-secret-123", "…123"), ("k3Qk3Qk3Q", "…k3Q"),
-])
+@pytest.mark.parametrize(
+    ("secret", "masked"),
+    [
+        (SECRET, "whsec_…aSw"),
+        ("a-plain-secret-123", "…123"),
+        ("k3Qk3Qk3Q", "…k3Q"),
+    ],
+)
 def test_masks_show_the_last_three_characters_only(secret: str, masked: str) -> None:
     assert mask_tail(secret) == masked

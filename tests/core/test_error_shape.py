@@ -11,8 +11,9 @@ from omslink.connected_apps.models import ApiKey
 from tests.conftest import ApiClient, Masters, assert_error
 
 
-@pytest.mark.parametrize("path", ["/nowhere", "/oms-apps/1/frobnicate", "/api-keys/x/y",
-                                  "/ORG-UNITS"])
+@pytest.mark.parametrize(
+    "path", ["/nowhere", "/oms-apps/1/frobnicate", "/api-keys/x/y", "/ORG-UNITS"]
+)
 def test_unknown_routes(api: ApiClient, path: str) -> None:
     error = assert_error(api.get(path), 404, "not_found")
     assert "No API route" in error["message"]
@@ -37,60 +38,93 @@ def test_body_over_one_mebibyte(api: ApiClient, masters: Masters) -> None:
     assert not ApiKey.objects.exists()
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml",
-                                          "multipart/form-data; boundary=x",
-                                          "application/json-patch+json"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+        "application/json-patch+json",
+    ],
+)
 def test_body_that_is_not_json(api: ApiClient, masters: Masters, content_type: str) -> None:
-    assert_error(api.post("/api-keys", raw=b'{"org_unit": "OU1"}', content_type=content_type),
-                 415, "unsupported_media_type")
+    assert_error(
+        api.post("/api-keys", raw=b'{"org_unit": "OU1"}', content_type=content_type),
+        415,
+        "unsupported_media_type",
+    )
     assert not ApiKey.objects.exists()
 
 
 def test_json_with_a_charset_is_json(api: ApiClient, masters: Masters) -> None:
-    answer = api.post("/api-keys", raw=b'{"org_unit": "OU1"}',
-                      content_type="application/json; charset=utf-8")
+    answer = api.post(
+        "/api-keys", raw=b'{"org_unit": "OU1"}', content_type="application/json; charset=utf-8"
+    )
     assert answer.status == 201
 
 
-@pytest.mark.parametrize("raw", [b"{", b"{'org_unit': 'OU1'}", b'{"org_unit": "OU1",}',
-                                 b"\xff\xfe", b'{"a": NaN}', b'{"a": Infinity}', b"[" * 100_000,
-                                 b'{"a":' * 50_000, b"1" * 5000])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"{'org_unit': 'OU1'}",
+        b'{"org_unit": "OU1",}',
+        b"\xff\xfe",
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b"[" * 100_000,
+        b'{"a":' * 50_000,
+        b"1" * 5000,
+    ],
+)
 def test_malformed_json(api: ApiClient, masters: Masters, raw: bytes) -> None:
     assert_error(api.post("/api-keys", raw=raw), 400, "malformed_json")
     assert not ApiKey.objects.exists()
 
 
-@pytest.mark.parametrize(("raw", "field"), [
-    (b'{"org_unit": "OU\\u0000"}', "org_unit"),
-    (b'{"org_unit": "\\ud800"}', "org_unit"),
-    (b'{"org_unit": "OU1", "x\\u0000": 1}', "x\u0000"),
-    (b'{"org_unit": "OU1", "deep": [[{"y": "\\udfff"}]]}', "deep[0][0].y"),
-])
-def test_nul_and_lone_surrogates_are_named(api: ApiClient, masters: Masters, raw: bytes,
-                                           field: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"org_unit": "OU\\u0000"}', "org_unit"),
+        (b'{"org_unit": "\\ud800"}', "org_unit"),
+        (b'{"org_unit": "OU1", "x\\u0000": 1}', "x\u0000"),
+        (b'{"org_unit": "OU1", "deep": [[{"y": "\\udfff"}]]}', "deep[0][0].y"),
+    ],
+)
+def test_nul_and_lone_surrogates_are_named(
+    api: ApiClient, masters: Masters, raw: bytes, field: str
+) -> None:
     error = assert_error(api.post("/api-keys", raw=raw), 422, "validation_error")
     assert error["details"][0]["field"] == field
     assert not ApiKey.objects.exists()
 
 
-@pytest.mark.parametrize("path", ["/api-keys?org_unit=%00", "/oms-apps/%00",
-                                  "/api-keys?%00=1"])
+@pytest.mark.parametrize("path", ["/api-keys?org_unit=%00", "/oms-apps/%00", "/api-keys?%00=1"])
 def test_hostile_query_strings(api: ApiClient, path: str) -> None:
     assert_error(api.get(path), 422, "validation_error")
 
 
 def test_hostile_content_length(api: ApiClient, masters: Masters) -> None:
-    answer = Client().generic("POST", "/api/v1/api-keys", b"{}",
-                              content_type="application/json", CONTENT_LENGTH="-5",
-                              HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    answer = Client().generic(
+        "POST",
+        "/api/v1/api-keys",
+        b"{}",
+        content_type="application/json",
+        CONTENT_LENGTH="-5",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
     assert answer.status_code == 422
     assert answer.json()["error"]["details"][0]["field"] == "Content-Length"
     assert not ApiKey.objects.exists()
 
 
 def test_missing_and_unknown_tokens(masters: Masters) -> None:
-    for client in (ApiClient(None), ApiClient(""), ApiClient("omsu_" + "x" * 43),
-                   ApiClient("x" * 10_000)):
+    for client in (
+        ApiClient(None),
+        ApiClient(""),
+        ApiClient("omsu_" + "x" * 43),
+        ApiClient("x" * 10_000),
+    ):
         assert_error(client.get("/oms-apps"), 401, "unauthenticated")
     answer = ApiClient(None).request("GET", "/oms-apps", headers={"Authorization": "Basic eDp5"})
     assert_error(answer, 401, "unauthenticated")

@@ -19,8 +19,7 @@ def tight_limit(settings: Any) -> None:
 
 
 @pytest.mark.usefixtures("tight_limit")
-def test_past_the_burst_a_token_gets_429_and_nothing_is_written(
-        make_user: Any) -> None:
+def test_past_the_burst_a_token_gets_429_and_nothing_is_written(make_user: Any) -> None:
     flooder = ApiClient(make_user("Administrator")[1])
     answers = [flooder.post("/org-units", {**OU, "code": f"OU{n}"}) for n in range(5)]
     assert [answer.status for answer in answers] == [201, 201, 201, 429, 429]

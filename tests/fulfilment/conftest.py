@@ -54,8 +54,12 @@ def push(oms: ConnectedApp) -> Push:
     """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
     counter = iter(range(1, 100_000))
 
-    def pushed(lines: list[tuple[str, int]] | None = None, *,
-               priced: list[dict[str, Any]] | None = None, **changes: Any) -> str:
+    def pushed(
+        lines: list[tuple[str, int]] | None = None,
+        *,
+        priced: list[dict[str, Any]] | None = None,
+        **changes: Any,
+    ) -> str:
         """`priced` gives whole line bodies instead, for invoices with several prices."""
         body = order_body(f"BT-{next(counter):06d}", lines, **changes)
         if priced is not None:
@@ -69,8 +73,7 @@ def push(oms: ConnectedApp) -> Push:
 
 def fulfilment_snapshot() -> dict[str, Any]:
     """Everything any fulfilment request could write, with the stock and order state."""
-    counted = (PickList, PickListOrder, PickListLine, Package, Invoice, InvoiceLine,
-               InvoiceCounter)
+    counted = (PickList, PickListOrder, PickListLine, Package, Invoice, InvoiceLine, InvoiceCounter)
     return {
         **snapshot(),
         "fulfilment": {model.__name__: model.objects.count() for model in counted},
@@ -82,8 +85,11 @@ def fulfilment_snapshot() -> dict[str, Any]:
 
 def event_types(order_id: str) -> list[str]:
     """The order's events in sequence; the sequences must count 1, 2, 3… with no gap."""
-    events = list(Event.objects.filter(ordering_key=f"order:{order_id}")
-                  .order_by("sequence").values_list("sequence", "type"))
+    events = list(
+        Event.objects.filter(ordering_key=f"order:{order_id}")
+        .order_by("sequence")
+        .values_list("sequence", "type")
+    )
     assert [sequence for sequence, _ in events] == list(range(1, len(events) + 1))
     return [event_type for _, event_type in events]
 

@@ -26,11 +26,16 @@ from omslink.fulfilment.amount_words import number_in_words, rupees_in_words
         (1_23_456, "One Lakh Twenty Three Thousand Four Hundred Fifty Six"),
         (10_00_000, "Ten Lakh"),
         (1_00_00_000, "One Crore"),
-        (12_34_56_789, "Twelve Crore Thirty Four Lakh Fifty Six Thousand Seven Hundred "
-                       "Eighty Nine"),
+        (
+            12_34_56_789,
+            "Twelve Crore Thirty Four Lakh Fifty Six Thousand Seven Hundred Eighty Nine",
+        ),
         (100_00_00_000, "One Hundred Crore"),
-        (9_99_99_99_999, "Nine Hundred Ninety Nine Crore Ninety Nine Lakh Ninety Nine Thousand "
-                         "Nine Hundred Ninety Nine"),
+        (
+            9_99_99_99_999,
+            "Nine Hundred Ninety Nine Crore Ninety Nine Lakh Ninety Nine Thousand "
+            "Nine Hundred Ninety Nine",
+        ),
         (10**12, "One Lakh Crore"),
     ],
 )
@@ -44,8 +49,10 @@ def test_numbers_use_lakh_and_crore(number: int, words: str) -> None:
         ("0.00", "Rupees Zero Only"),
         ("0.50", "Rupees Zero and Fifty Paise Only"),
         ("1048.50", "Rupees One Thousand Forty Eight and Fifty Paise Only"),
-        ("123456.07", "Rupees One Lakh Twenty Three Thousand Four Hundred Fifty Six and Seven "
-                      "Paise Only"),
+        (
+            "123456.07",
+            "Rupees One Lakh Twenty Three Thousand Four Hundred Fifty Six and Seven Paise Only",
+        ),
         ("4794.00", "Rupees Four Thousand Seven Hundred Ninety Four Only"),
     ],
 )

@@ -35,20 +35,28 @@ def as_client(client: ApiClient) -> ApiClient:
 def codes(answers: list[ApiAnswer]) -> list[str]:
     for answer in answers:
         assert answer.status < 500, answer.body
-    return sorted("ok" if answer.status == 200 else answer.body["error"]["code"]
-                  for answer in answers)
+    return sorted(
+        "ok" if answer.status == 200 else answer.body["error"]["code"] for answer in answers
+    )
 
 
 def test_32_concurrent_packs_take_consecutive_invoice_numbers(
-        stocked: Masters, push: Push, warehouse: ApiClient, admin: tuple[Any, str],
-        caplog: pytest.LogCaptureFixture) -> None:
+    stocked: Masters,
+    push: Push,
+    warehouse: ApiClient,
+    admin: tuple[Any, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.WARNING)
     receive(admin[0], "WH1", {"TEE-RED-M": 30})
     orders = [push([("TEE-RED-M", 1)]) for _ in range(32)]
     to_picked(warehouse, orders)
     calls: list[Callable[[], ApiAnswer]] = [
-        (lambda order=order: as_client(warehouse).post(f"/orders/{order}/pack",
-                                                       {"packages": [BOX]}))
+        (
+            lambda order=order: as_client(warehouse).post(
+                f"/orders/{order}/pack", {"packages": [BOX]}
+            )
+        )
         for order in orders
     ]
     answers = run_at_once(calls)
@@ -73,14 +81,17 @@ def test_two_ship_calls_ship_once(stocked: Masters, push: Push, warehouse: ApiCl
     assert_stock_consistent()
 
 
-def test_ship_wins_over_cancel_once_invoiced(stocked: Masters, push: Push,
-                                             warehouse: ApiClient, api: ApiClient) -> None:
+def test_ship_wins_over_cancel_once_invoiced(
+    stocked: Masters, push: Push, warehouse: ApiClient, api: ApiClient
+) -> None:
     order = push([("TEE-RED-M", 2)])
     to_invoiced(warehouse, order)
-    answers = run_at_once([
-        lambda: as_client(warehouse).post(f"/orders/{order}/ship", SHIP),
-        lambda: as_client(api).post(f"/orders/{order}/cancel", {"reason": "too late"}),
-    ])
+    answers = run_at_once(
+        [
+            lambda: as_client(warehouse).post(f"/orders/{order}/ship", SHIP),
+            lambda: as_client(api).post(f"/orders/{order}/cancel", {"reason": "too late"}),
+        ]
+    )
     assert [answer.status for answer in answers] == [200, 409]
     assert answers[1].body["error"]["code"] == "invalid_transition"
     assert balance("WH1", "TEE-RED-M") == (8, 0, 0)
@@ -88,15 +99,22 @@ def test_ship_wins_over_cancel_once_invoiced(stocked: Masters, push: Push,
 
 
 def test_pack_and_cancel_of_a_picked_order_never_both_win(
-        stocked: Masters, push: Push, warehouse: ApiClient, api: ApiClient) -> None:
+    stocked: Masters, push: Push, warehouse: ApiClient, api: ApiClient
+) -> None:
     orders = [push([("CAP-GRY", 1)]) for _ in range(6)]
     to_picked(warehouse, orders)
     calls: list[Callable[[], ApiAnswer]] = []
     for order in orders:
-        calls.append(lambda order=order: as_client(warehouse).post(f"/orders/{order}/pack",
-                                                                    {"packages": [BOX]}))
-        calls.append(lambda order=order: as_client(api).post(f"/orders/{order}/cancel",
-                                                              {"reason": "changed mind"}))
+        calls.append(
+            lambda order=order: as_client(warehouse).post(
+                f"/orders/{order}/pack", {"packages": [BOX]}
+            )
+        )
+        calls.append(
+            lambda order=order: as_client(api).post(
+                f"/orders/{order}/cancel", {"reason": "changed mind"}
+            )
+        )
     answers = run_at_once(calls)
     packed = 0
     for index, order in enumerate(orders):
@@ -115,16 +133,20 @@ def test_pack_and_cancel_of_a_picked_order_never_both_win(
 
 
 def test_confirm_and_oms_cancel_settle_on_one_outcome(
-        stocked: Masters, push: Push, warehouse: ApiClient, oms: ConnectedApp) -> None:
+    stocked: Masters, push: Push, warehouse: ApiClient, oms: ConnectedApp
+) -> None:
     kept, cancelled = push([("TEE-RED-M", 2)]), push([("TEE-RED-M", 3)])
     answer = warehouse.post("/picklists", {"site": "WH1", "orders": [kept, cancelled]})
     number = answer.body["number"]
     external = Order.objects.get(pk=int(cancelled[3:])).external_order_id
-    answers = run_at_once([
-        lambda: as_client(warehouse).post(f"/picklists/{number}/confirm",
-                                          {"lines": [{"sku": "TEE-RED-M", "picked": 5}]}),
-        lambda: ApiClient(oms.api_key).post(f"/orders/{external}/cancel", {"reason": "oms"}),
-    ])
+    answers = run_at_once(
+        [
+            lambda: as_client(warehouse).post(
+                f"/picklists/{number}/confirm", {"lines": [{"sku": "TEE-RED-M", "picked": 5}]}
+            ),
+            lambda: ApiClient(oms.api_key).post(f"/orders/{external}/cancel", {"reason": "oms"}),
+        ]
+    )
     assert codes(answers) == ["ok", "ok"]
     assert Order.objects.get(pk=int(kept[3:])).status == "picked"
     assert Order.objects.get(pk=int(cancelled[3:])).status == "cancelled"
@@ -133,11 +155,13 @@ def test_confirm_and_oms_cancel_settle_on_one_outcome(
     assert_stock_consistent()
 
 
-def test_two_pick_lists_made_at_once_share_no_order(stocked: Masters, push: Push,
-                                                    warehouse: ApiClient) -> None:
+def test_two_pick_lists_made_at_once_share_no_order(
+    stocked: Masters, push: Push, warehouse: ApiClient
+) -> None:
     orders = [push([("TEE-BLU-L", 1)]) for _ in range(8)]
-    answers = run_at_once([lambda: as_client(warehouse).post(
-        "/picklists", {"site": "WH1", "max_orders": 5})] * 2)
+    answers = run_at_once(
+        [lambda: as_client(warehouse).post("/picklists", {"site": "WH1", "max_orders": 5})] * 2
+    )
     assert sorted(answer.status for answer in answers) == [201, 201]
     taken = [order for answer in answers for order in answer.body["orders"]]
     assert sorted(taken) == orders

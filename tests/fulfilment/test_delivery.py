@@ -57,30 +57,38 @@ def wait_for(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.05)
 
 
-def test_oms_receives_every_step_in_sequence(stocked: Masters, admin: tuple[Any, str],
-                                             warehouse: ApiClient, settings: Any) -> None:
+def test_oms_receives_every_step_in_sequence(
+    stocked: Masters, admin: tuple[Any, str], warehouse: ApiClient, settings: Any
+) -> None:
     settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
     config = SimulatorConfig.fresh(org_unit="OU1", erp_url="http://127.0.0.1:9", port=0)
     receiver = OmsSimulator(config, port=0).start()
     try:
-        partner = connect_app(stocked.org_unit, admin[0], webhook_url=receiver.webhook_url,
-                              secret=config.webhook_secret,
-                              encryption_key=config.encryption_key).client()
+        partner = connect_app(
+            stocked.org_unit,
+            admin[0],
+            webhook_url=receiver.webhook_url,
+            secret=config.webhook_secret,
+            encryption_key=config.encryption_key,
+        ).client()
         with relay_running():
             shipped = partner.post("/orders", order_body("FLOW-1", [("TEE-RED-M", 2)])).body
             short = partner.post("/orders", order_body("FLOW-2", [("CAP-GRY", 3)])).body
-            picklist = warehouse.post("/picklists", {"site": "WH1", "orders": [
-                shipped["id"], short["id"]]}).body
-            warehouse.post(f"/picklists/{picklist['number']}/confirm", {"lines": [
-                {"sku": "TEE-RED-M", "picked": 2}, {"sku": "CAP-GRY", "picked": 1}]})
+            picklist = warehouse.post(
+                "/picklists", {"site": "WH1", "orders": [shipped["id"], short["id"]]}
+            ).body
+            warehouse.post(
+                f"/picklists/{picklist['number']}/confirm",
+                {"lines": [{"sku": "TEE-RED-M", "picked": 2}, {"sku": "CAP-GRY", "picked": 1}]},
+            )
             warehouse.post(f"/orders/{shipped['id']}/pack", {"packages": [BOX]})
-            last = warehouse.post(f"/orders/{shipped['id']}/ship",
-                                  {"courier": "BlueDart", "awb": "BD-77"}).body
+            last = warehouse.post(
+                f"/orders/{shipped['id']}/ship", {"courier": "BlueDart", "awb": "BD-77"}
+            ).body
             keys = {f"order:{shipped['id']}": 6, f"order:{short['id']}": 3}
 
             def all_heard() -> bool:
-                heard = [e for e in receiver.inbox.accepted_events()
-                         if e["ordering_key"] in keys]
+                heard = [e for e in receiver.inbox.accepted_events() if e["ordering_key"] in keys]
                 return len(heard) == sum(keys.values())
 
             wait_for(all_heard, "every order event accepted by the OMS")
@@ -90,13 +98,27 @@ def test_oms_receives_every_step_in_sequence(stocked: Masters, admin: tuple[Any,
         for event in receiver.inbox.accepted_events():
             if event["ordering_key"] in keys:
                 heard[event["ordering_key"]].append((event["sequence"], event["type"]))
-        assert heard[f"order:{shipped['id']}"] == list(enumerate(
-            ["order.reserved", "order.picklist_created", "order.picked", "order.packed",
-             "order.invoiced", "order.shipped"], start=1))
-        assert heard[f"order:{short['id']}"] == list(enumerate(
-            ["order.reserved", "order.picklist_created", "order.cancelled"], start=1))
-        final = [e for e in receiver.inbox.accepted_events()
-                 if e["ordering_key"] == f"order:{shipped['id']}"][-1]
+        assert heard[f"order:{shipped['id']}"] == list(
+            enumerate(
+                [
+                    "order.reserved",
+                    "order.picklist_created",
+                    "order.picked",
+                    "order.packed",
+                    "order.invoiced",
+                    "order.shipped",
+                ],
+                start=1,
+            )
+        )
+        assert heard[f"order:{short['id']}"] == list(
+            enumerate(["order.reserved", "order.picklist_created", "order.cancelled"], start=1)
+        )
+        final = [
+            e
+            for e in receiver.inbox.accepted_events()
+            if e["ordering_key"] == f"order:{shipped['id']}"
+        ][-1]
         assert final["data"] == last and final["org_unit"] == "OU1"
     finally:
         receiver.stop()

@@ -16,24 +16,38 @@ def stock(client: ApiClient) -> dict[str, tuple[int, int, int, int]]:
     """(on_hand, reserved, allocated, available) per SKU at WH1, as the stock API shows it."""
     answer = client.get("/stock?site=WH1&sku=TEE-RED-M&sku=CAP-GRY")
     assert answer.status == 200, answer.body
-    return {row["sku"]: (row["on_hand"], row["reserved"], row["allocated"], row["available"])
-            for row in answer.body["items"]}
+    return {
+        row["sku"]: (row["on_hand"], row["reserved"], row["allocated"], row["available"])
+        for row in answer.body["items"]
+    }
 
 
 def moves(reference: str) -> list[tuple[str, str, int, int]]:
-    return list(StockMove.objects.filter(reference=reference).order_by("pk").values_list(
-        "item__sku", "kind", "on_hand_delta", "reserved_delta"))
+    return list(
+        StockMove.objects.filter(reference=reference)
+        .order_by("pk")
+        .values_list("item__sku", "kind", "on_hand_delta", "reserved_delta")
+    )
 
 
 def statuses_published(order: str) -> list[str]:
-    return [data["status"] for data in Event.objects.filter(ordering_key=f"order:{order}")
-            .order_by("sequence").values_list("data", flat=True)]
+    return [
+        data["status"]
+        for data in Event.objects.filter(ordering_key=f"order:{order}")
+        .order_by("sequence")
+        .values_list("data", flat=True)
+    ]
 
 
-def test_reserved_to_shipped_with_a_short_pick(stocked: Masters, push: Push,
-                                               warehouse: ApiClient, oms: ConnectedApp) -> None:
-    first = push([("TEE-RED-M", 2), ("CAP-GRY", 1)], payment_mode="COD",
-                 shipping_charge="40.00", cod_charge="30.00")
+def test_reserved_to_shipped_with_a_short_pick(
+    stocked: Masters, push: Push, warehouse: ApiClient, oms: ConnectedApp
+) -> None:
+    first = push(
+        [("TEE-RED-M", 2), ("CAP-GRY", 1)],
+        payment_mode="COD",
+        shipping_charge="40.00",
+        cod_charge="30.00",
+    )
     second = push([("TEE-RED-M", 3)])
     assert stock(warehouse) == {"TEE-RED-M": (10, 5, 0, 5), "CAP-GRY": (10, 1, 0, 9)}
     assert_stock_consistent()
@@ -42,50 +56,81 @@ def test_reserved_to_shipped_with_a_short_pick(stocked: Masters, push: Push,
     assert picklist["orders"] == [first, second]
     assert picklist["lines"] == [
         {"sku": "TEE-RED-M", "bin": "A-01-02", "quantity": 5, "picked": None},
-        {"sku": "CAP-GRY", "bin": "C-01-01", "quantity": 1, "picked": None}]
+        {"sku": "CAP-GRY", "bin": "C-01-01", "quantity": 1, "picked": None},
+    ]
     assert stock(warehouse) == {"TEE-RED-M": (10, 5, 0, 5), "CAP-GRY": (10, 1, 0, 9)}
 
     # One tee of five is not on the shelf: the first order completes, the second cannot.
-    confirmed = warehouse.post(f"/picklists/{picklist['number']}/confirm", {"lines": [
-        {"sku": "CAP-GRY", "picked": 1}, {"sku": "TEE-RED-M", "picked": 4}]})
+    confirmed = warehouse.post(
+        f"/picklists/{picklist['number']}/confirm",
+        {"lines": [{"sku": "CAP-GRY", "picked": 1}, {"sku": "TEE-RED-M", "picked": 4}]},
+    )
     assert confirmed.status == 200, confirmed.body
     assert warehouse.get(f"/orders/{first}").body["status"] == "picked"
     second_now = warehouse.get(f"/orders/{second}").body
     assert second_now["status"] == "cancelled"
     assert second_now["cancellation"]["by"] == "erp"
     assert second_now["cancellation"]["reason"] == "out_of_stock"
-    assert moves(second) == [("TEE-RED-M", "reserve", 0, 3), ("TEE-RED-M", "write_off", -1, -1),
-                             ("TEE-RED-M", "release", 0, -2)]
+    assert moves(second) == [
+        ("TEE-RED-M", "reserve", 0, 3),
+        ("TEE-RED-M", "write_off", -1, -1),
+        ("TEE-RED-M", "release", 0, -2),
+    ]
     assert stock(warehouse) == {"TEE-RED-M": (9, 2, 0, 7), "CAP-GRY": (10, 1, 0, 9)}
     assert_stock_consistent()
 
-    packed = warehouse.post(f"/orders/{first}/pack", {"packages": [
-        {"weight_grams": 800, "length_mm": 300, "breadth_mm": 250, "height_mm": 80}]})
+    packed = warehouse.post(
+        f"/orders/{first}/pack",
+        {"packages": [{"weight_grams": 800, "length_mm": 300, "breadth_mm": 250, "height_mm": 80}]},
+    )
     assert packed.status == 200, packed.body
     invoice = packed.body["invoice"]
     # Tees 998.00 at 5%, cap 499.00 at 18%, shipping 40 and COD 30 at 18%, in Karnataka.
     assert (invoice["taxable_value"], invoice["cgst"], invoice["sgst"], invoice["total"]) == (
-        "1432.68", "67.16", "67.16", "1567.00")
+        "1432.68",
+        "67.16",
+        "67.16",
+        "1567.00",
+    )
     assert warehouse.get(invoice["pdf_url"].removeprefix("/api/v1")).status == 200
     assert stock(warehouse) == {"TEE-RED-M": (9, 2, 0, 7), "CAP-GRY": (10, 1, 0, 9)}
 
     external = packed.body["external_order_id"]
-    assert oms.client().post(f"/orders/{external}/awb",
-                             {"courier": "Delhivery", "awb": "DLV42"}).status == 200
+    assert (
+        oms.client()
+        .post(f"/orders/{external}/awb", {"courier": "Delhivery", "awb": "DLV42"})
+        .status
+        == 200
+    )
     shipped = warehouse.post(f"/orders/{first}/ship")
     assert shipped.status == 200, shipped.body
     assert shipped.body["shipment"]["awb"] == "DLV42"
-    assert moves(first) == [("TEE-RED-M", "reserve", 0, 2), ("CAP-GRY", "reserve", 0, 1),
-                            ("TEE-RED-M", "ship", -2, -2), ("CAP-GRY", "ship", -1, -1)]
+    assert moves(first) == [
+        ("TEE-RED-M", "reserve", 0, 2),
+        ("CAP-GRY", "reserve", 0, 1),
+        ("TEE-RED-M", "ship", -2, -2),
+        ("CAP-GRY", "ship", -1, -1),
+    ]
     assert stock(warehouse) == {"TEE-RED-M": (7, 0, 0, 7), "CAP-GRY": (9, 0, 0, 9)}
     assert_stock_consistent()
 
-    assert event_types(first) == ["order.reserved", "order.picklist_created", "order.picked",
-                                  "order.packed", "order.invoiced", "order.shipped"]
-    assert statuses_published(first) == ["reserved", "picklist_created", "picked", "invoiced",
-                                          "invoiced", "shipped"]
-    assert event_types(second) == ["order.reserved", "order.picklist_created",
-                                   "order.cancelled"]
+    assert event_types(first) == [
+        "order.reserved",
+        "order.picklist_created",
+        "order.picked",
+        "order.packed",
+        "order.invoiced",
+        "order.shipped",
+    ]
+    assert statuses_published(first) == [
+        "reserved",
+        "picklist_created",
+        "picked",
+        "invoiced",
+        "invoiced",
+        "shipped",
+    ]
+    assert event_types(second) == ["order.reserved", "order.picklist_created", "order.cancelled"]
     last: Any = Event.objects.filter(ordering_key=f"order:{first}").latest("sequence")
     assert last.data == shipped.body
     # Every order event goes to the order's app only, in its key's sequence.

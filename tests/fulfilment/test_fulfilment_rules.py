@@ -55,8 +55,11 @@ _ids = itertools.count(1)
 
 def written_off(sku: str) -> int:
     """Units of the SKU written off at WH1 so far."""
-    return -sum(StockMove.objects.filter(kind="write_off", site__code=SITE, item__sku=sku)
-                .values_list("on_hand_delta", flat=True))
+    return -sum(
+        StockMove.objects.filter(kind="write_off", site__code=SITE, item__sku=sku).values_list(
+            "on_hand_delta", flat=True
+        )
+    )
 
 
 class FulfilmentMachine(RuleBasedStateMachine):
@@ -91,12 +94,14 @@ class FulfilmentMachine(RuleBasedStateMachine):
 
     @rule(sku=st.sampled_from(SKUS), units=st.integers(1, 20))
     def receive(self, sku: str, units: int) -> None:
-        stock_receipt_create(user=self.user, site=SITE, reference="R",
-                             lines=[DocumentLine(sku, units)])
+        stock_receipt_create(
+            user=self.user, site=SITE, reference="R", lines=[DocumentLine(sku, units)]
+        )
         self.stock[sku][0] += units
 
-    @rule(lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1,
-                         max_size=3))
+    @rule(
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=3)
+    )
     def push(self, lines: list[tuple[str, int]]) -> None:
         payload = OrderIn.model_validate(order_body(f"FM-{next(_ids)}", lines))
         needs = Counter[str]()
@@ -117,8 +122,10 @@ class FulfilmentMachine(RuleBasedStateMachine):
         """Mostly reserved orders; now and then one that is not, which must change nothing."""
         reserved = self._in(OrderStatus.RESERVED)
         pool = reserved if reserved and data.draw(st.integers(0, 9)) else sorted(self.orders)
-        chosen = data.draw(st.lists(st.sampled_from(pool), min_size=min(2, len(pool)),
-                                    max_size=4, unique=True), label="orders")
+        chosen = data.draw(
+            st.lists(st.sampled_from(pool), min_size=min(2, len(pool)), max_size=4, unique=True),
+            label="orders",
+        )
         if any(self.orders[order]["status"] != OrderStatus.RESERVED for order in chosen):
             with pytest.raises(InvalidTransition):
                 picklist_create(user=self.user, site=SITE, orders=chosen)
@@ -138,8 +145,11 @@ class FulfilmentMachine(RuleBasedStateMachine):
             total.update(self._needs(order))
         picked = {sku: data.draw(st.integers(0, units), label=sku) for sku, units in total.items()}
         written_off_before = {sku: written_off(sku) for sku in SKUS}
-        picklist_confirm(user=self.user, number=number,
-                         picks=[PickedLine(sku, units) for sku, units in picked.items()])
+        picklist_confirm(
+            user=self.user,
+            number=number,
+            picks=[PickedLine(sku, units) for sku, units in picked.items()],
+        )
         # The rule: oldest first, an order that cannot be completed takes nothing.
         pool = Counter(picked)
         short_needs = Counter[str]()
@@ -165,8 +175,12 @@ class FulfilmentMachine(RuleBasedStateMachine):
     def pack(self, data: st.DataObject) -> None:
         """Mostly picked orders; any other must be refused, changing nothing."""
         picked = self._in(OrderStatus.PICKED)
-        order = data.draw(st.sampled_from(picked) if picked and data.draw(st.booleans())
-                          else st.sampled_from(sorted(self.orders)), label="order")
+        order = data.draw(
+            st.sampled_from(picked)
+            if picked and data.draw(st.booleans())
+            else st.sampled_from(sorted(self.orders)),
+            label="order",
+        )
         if self.orders[order]["status"] != OrderStatus.PICKED:
             with pytest.raises(InvalidTransition):
                 order_pack(order=order_by_number(order), packages=[BOX])
@@ -178,8 +192,12 @@ class FulfilmentMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def ship(self, data: st.DataObject) -> None:
         invoiced = self._in(OrderStatus.INVOICED)
-        order = data.draw(st.sampled_from(invoiced) if invoiced and data.draw(st.booleans())
-                          else st.sampled_from(sorted(self.orders)), label="order")
+        order = data.draw(
+            st.sampled_from(invoiced)
+            if invoiced and data.draw(st.booleans())
+            else st.sampled_from(sorted(self.orders)),
+            label="order",
+        )
         if self.orders[order]["status"] != OrderStatus.INVOICED:
             with pytest.raises(InvalidTransition):
                 order_ship(order=order_by_number(order), courier="BlueDart", awb="AWB-1")
@@ -213,15 +231,23 @@ class FulfilmentMachine(RuleBasedStateMachine):
             assert balance(SITE, sku) == (on_hand, reserved, 0), sku
         stored = dict(Order.objects.filter(app=self.app).values_list("pk", "status"))
         assert {order: state["status"] for order, state in self.orders.items()} == {
-            order: stored[int(order[3:])] for order in self.orders}
+            order: stored[int(order[3:])] for order in self.orders
+        }
         serials = sorted(Invoice.objects.values_list("serial", flat=True))
         assert serials == list(range(1, len(serials) + 1))
 
 
-def test_fulfilment_rules_hold_after_every_step(stocked: Masters, oms: ConnectedApp,
-                                                admin: tuple[Any, str]) -> None:
+def test_fulfilment_rules_hold_after_every_step(
+    stocked: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
     FulfilmentMachine.user = admin[0]
     FulfilmentMachine.app = oms.app
-    run_state_machine_as_test(FulfilmentMachine, settings=settings(
-        max_examples=40, stateful_step_count=50, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        FulfilmentMachine,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=50,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -22,10 +22,17 @@ from omslink.masters.schemas import GST_RATES
 D = Decimal
 
 
-def sale(quantity: int, unit_price: str, rate: str, discount: str = "0.00",
-         hsn: str = "6109") -> SaleLine:
-    return SaleLine(description="x", hsn_code=hsn, quantity=quantity, unit_price=D(unit_price),
-                    discount=D(discount), gst_rate=D(rate))
+def sale(
+    quantity: int, unit_price: str, rate: str, discount: str = "0.00", hsn: str = "6109"
+) -> SaleLine:
+    return SaleLine(
+        description="x",
+        hsn_code=hsn,
+        quantity=quantity,
+        unit_price=D(unit_price),
+        discount=D(discount),
+        gst_rate=D(rate),
+    )
 
 
 def split(line: SaleLine, intra: bool) -> tuple[str, str, str, str]:
@@ -63,20 +70,29 @@ def test_line_split_matches_hand_computation(
 
 def test_charges_are_taxed_at_the_highest_line_rate_with_its_hsn() -> None:
     invoice = invoice_tax(
-        lines=[sale(2, "499.00", "5.00"), sale(3, "299.00", "18.00", hsn="6505"),
-               sale(1, "2999.00", "12.00", "100.00", hsn="6201")],
-        shipping_charge=D("50.00"), cod_charge=D("30.00"), intra_state=True,
+        lines=[
+            sale(2, "499.00", "5.00"),
+            sale(3, "299.00", "18.00", hsn="6505"),
+            sale(1, "2999.00", "12.00", "100.00", hsn="6201"),
+        ],
+        shipping_charge=D("50.00"),
+        cod_charge=D("30.00"),
+        intra_state=True,
     )
     assert [line.sale.kind for line in invoice.lines] == [ITEM, ITEM, ITEM, SHIPPING, COD]
     shipping, cod = invoice.lines[3], invoice.lines[4]
     assert shipping.sale.gst_rate == D("18.00") and shipping.sale.hsn_code == "6505"
     # 50 / 1.18 = 42.372… -> 42.37; tax 7.63 -> 3.82 + 3.81.
-    assert (shipping.taxable_value, shipping.cgst, shipping.sgst) == (D("42.37"), D("3.82"),
-                                                                      D("3.81"))
+    assert (shipping.taxable_value, shipping.cgst, shipping.sgst) == (
+        D("42.37"),
+        D("3.82"),
+        D("3.81"),
+    )
     # 30 / 1.18 = 25.423… -> 25.42; tax 4.58 -> 2.29 + 2.29.
     assert (cod.taxable_value, cod.cgst, cod.sgst) == (D("25.42"), D("2.29"), D("2.29"))
     assert invoice.taxable_value == D("950.48") + D("760.17") + D("2588.39") + D("42.37") + D(
-        "25.42")
+        "25.42"
+    )
     assert invoice.cgst == D("23.76") + D("68.42") + D("155.31") + D("3.82") + D("2.29")
     assert invoice.sgst == D("23.76") + D("68.41") + D("155.30") + D("3.81") + D("2.29")
     assert invoice.igst == D("0.00")
@@ -84,8 +100,12 @@ def test_charges_are_taxed_at_the_highest_line_rate_with_its_hsn() -> None:
 
 
 def test_inter_state_charges_are_igst_and_zero_charges_print_no_line() -> None:
-    invoice = invoice_tax(lines=[sale(1, "499.00", "5.00")], shipping_charge=D("40.00"),
-                          cod_charge=D("0.00"), intra_state=False)
+    invoice = invoice_tax(
+        lines=[sale(1, "499.00", "5.00")],
+        shipping_charge=D("40.00"),
+        cod_charge=D("0.00"),
+        intra_state=False,
+    )
     assert [line.sale.kind for line in invoice.lines] == [ITEM, SHIPPING]
     # 40 / 1.05 = 38.095… -> 38.10; tax 1.90.
     assert (invoice.lines[1].taxable_value, invoice.lines[1].igst) == (D("38.10"), D("1.90"))
@@ -94,26 +114,41 @@ def test_inter_state_charges_are_igst_and_zero_charges_print_no_line() -> None:
 
 
 def test_equal_rates_take_the_first_lines_hsn_for_charges() -> None:
-    invoice = invoice_tax(lines=[sale(1, "100.00", "12.00", hsn="6205"),
-                                 sale(1, "100.00", "12.00", hsn="6201")],
-                          shipping_charge=D("10.00"), cod_charge=D("0"), intra_state=True)
+    invoice = invoice_tax(
+        lines=[sale(1, "100.00", "12.00", hsn="6205"), sale(1, "100.00", "12.00", hsn="6201")],
+        shipping_charge=D("10.00"),
+        cod_charge=D("0"),
+        intra_state=True,
+    )
     assert invoice.lines[-1].sale.hsn_code == "6205"
 
 
 @pytest.mark.parametrize(
     ("supplier", "destination", "intra"),
-    [("KA", "KA", True), ("KA", "MH", False), ("CT", "CG", True), ("ka", "KA", True),
-     ("TG", "TS", True), ("UT", "UK", True), ("DH", "DD", True), ("OR", "OD", True)],
+    [
+        ("KA", "KA", True),
+        ("KA", "MH", False),
+        ("CT", "CG", True),
+        ("ka", "KA", True),
+        ("TG", "TS", True),
+        ("UT", "UK", True),
+        ("DH", "DD", True),
+        ("OR", "OD", True),
+    ],
 )
-def test_intra_state_compares_canonical_codes(supplier: str, destination: str,
-                                               intra: bool) -> None:
+def test_intra_state_compares_canonical_codes(supplier: str, destination: str, intra: bool) -> None:
     assert is_intra_state(supplier, destination) is intra
 
 
 @pytest.mark.parametrize(
     "line",
-    [sale(0, "1.00", "5.00"), sale(1, "-1.00", "5.00"), sale(1, "1.00", "5.00", "-0.01"),
-     sale(1, "1.00", "5.00", "1.01"), sale(1, "1.00", "101")],
+    [
+        sale(0, "1.00", "5.00"),
+        sale(1, "-1.00", "5.00"),
+        sale(1, "1.00", "5.00", "-0.01"),
+        sale(1, "1.00", "5.00", "1.01"),
+        sale(1, "1.00", "101"),
+    ],
 )
 def test_impossible_lines_are_refused(line: SaleLine) -> None:
     with pytest.raises(ValueError, match=r"."):
@@ -133,17 +168,26 @@ def sale_lines(draw: st.DrawFn) -> SaleLine:
     quantity = draw(st.integers(min_value=1, max_value=10_000))
     unit_price = draw(paise)
     discount = draw(st.integers(min_value=0, max_value=int(unit_price * quantity * 100)))
-    return SaleLine(description="x", hsn_code="6109", quantity=quantity, unit_price=unit_price,
-                    discount=D(discount) / 100, gst_rate=draw(st.sampled_from(sorted(GST_RATES))))
+    return SaleLine(
+        description="x",
+        hsn_code="6109",
+        quantity=quantity,
+        unit_price=unit_price,
+        discount=D(discount) / 100,
+        gst_rate=draw(st.sampled_from(sorted(GST_RATES))),
+    )
 
 
-@given(lines=st.lists(sale_lines(), min_size=1, max_size=8), shipping=paise, cod=paise,
-       intra=st.booleans())
+@given(
+    lines=st.lists(sale_lines(), min_size=1, max_size=8),
+    shipping=paise,
+    cod=paise,
+    intra=st.booleans(),
+)
 def test_taxable_value_plus_taxes_is_the_total_to_the_paisa(
     lines: list[SaleLine], shipping: Decimal, cod: Decimal, intra: bool
 ) -> None:
-    invoice = invoice_tax(lines=lines, shipping_charge=shipping, cod_charge=cod,
-                          intra_state=intra)
+    invoice = invoice_tax(lines=lines, shipping_charge=shipping, cod_charge=cod, intra_state=intra)
     paid = sum((line.unit_price * line.quantity - line.discount for line in lines), D(0))
     assert invoice.total == paid + shipping + cod
     assert invoice.taxable_value + invoice.cgst + invoice.sgst + invoice.igst == invoice.total

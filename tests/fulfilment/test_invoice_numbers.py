@@ -19,8 +19,13 @@ GST_NUMBER = re.compile(r"^[A-Za-z0-9/-]{1,16}$")
 
 @pytest.mark.parametrize(
     ("day", "year"),
-    [(date(2026, 4, 1), "2627"), (date(2027, 3, 31), "2627"), (date(2026, 3, 31), "2526"),
-     (date(2099, 12, 31), "9900"), (date(2000, 1, 1), "9900")],
+    [
+        (date(2026, 4, 1), "2627"),
+        (date(2027, 3, 31), "2627"),
+        (date(2026, 3, 31), "2526"),
+        (date(2099, 12, 31), "9900"),
+        (date(2000, 1, 1), "9900"),
+    ],
 )
 def test_financial_year_runs_april_to_march(day: date, year: str) -> None:
     assert financial_year(day) == year
@@ -28,8 +33,15 @@ def test_financial_year_runs_april_to_march(day: date, year: str) -> None:
 
 @pytest.mark.parametrize(
     ("code", "pk", "prefix"),
-    [("OU1", 1, "OU1"), ("ou-1", 9, "ou-1"), ("ABCD", 3, "ABCD"),
-     ("INDIGO", 7, "Z7"), ("OU_1", 36, "Z10"), ("Z1", 2, "Z2"), ("zz9", 46655, "ZZZZ")],
+    [
+        ("OU1", 1, "OU1"),
+        ("ou-1", 9, "ou-1"),
+        ("ABCD", 3, "ABCD"),
+        ("INDIGO", 7, "Z7"),
+        ("OU_1", 36, "Z10"),
+        ("Z1", 2, "Z2"),
+        ("zz9", 46655, "ZZZZ"),
+    ],
 )
 def test_prefix_is_the_code_when_it_fits(code: str, pk: int, prefix: str) -> None:
     assert invoice_prefix(code, pk) == prefix
@@ -43,13 +55,16 @@ def test_derived_prefixes_never_collide_with_code_prefixes() -> None:
 
 def test_prefix_runs_out_past_four_characters() -> None:
     with pytest.raises(InvoiceNumbersExhausted):
-        invoice_prefix("INDIGO", 36 ** 3)
+        invoice_prefix("INDIGO", 36**3)
 
 
 @pytest.mark.parametrize(
     ("prefix", "serial", "number"),
-    [("OU1", 1, "OU1/2627/000001"), ("ABCD", 999_999, "ABCD/2627/999999"),
-     ("OU1", 1_000_000, "OU1/2627/1000000")],
+    [
+        ("OU1", 1, "OU1/2627/000001"),
+        ("ABCD", 999_999, "ABCD/2627/999999"),
+        ("OU1", 1_000_000, "OU1/2627/1000000"),
+    ],
 )
 def test_numbers_fit_the_gst_rule(prefix: str, serial: int, number: str) -> None:
     made = invoice_number(prefix, "2627", serial)

@@ -32,8 +32,9 @@ def fetch(client: ApiClient, invoice: dict[str, str]) -> ApiAnswer:
 @pytest.fixture
 def invoiced_order(stocked: Masters, push: Push, warehouse: ApiClient) -> dict[str, Any]:
     """An invoiced COD order with two GST rates, charges and a buyer GSTIN (intra-state)."""
-    order = push(priced=TWO_RATES, shipping_charge="50.00", cod_charge="30.00",
-                 billing_gstin=BUYER_GSTIN)
+    order = push(
+        priced=TWO_RATES, shipping_charge="50.00", cod_charge="30.00", billing_gstin=BUYER_GSTIN
+    )
     return to_invoiced(warehouse, order)
 
 
@@ -42,8 +43,9 @@ def invoiced(invoiced_order: dict[str, Any]) -> dict[str, str]:
     return dict(invoiced_order["invoice"])
 
 
-def test_pdf_holds_what_a_tax_invoice_must(invoiced_order: dict[str, Any],
-                                           warehouse: ApiClient) -> None:
+def test_pdf_holds_what_a_tax_invoice_must(
+    invoiced_order: dict[str, Any], warehouse: ApiClient
+) -> None:
     invoiced = invoiced_order["invoice"]
     answer = fetch(warehouse, invoiced)
     assert answer.status == 200
@@ -52,17 +54,32 @@ def test_pdf_holds_what_a_tax_invoice_must(invoiced_order: dict[str, Any],
     text = pdf_text(answer.body)
     for expected in (
         "Tax Invoice",
-        "Indigo Threads Pvt Ltd", "12 Residency Road, Bengaluru 560025",
-        "GSTIN: 29ABCDE1234F1Z5", "Karnataka, state code 29",
-        "Asha Rao", "12 MG Road", f"GSTIN: {BUYER_GSTIN}",
+        "Indigo Threads Pvt Ltd",
+        "12 Residency Road, Bengaluru 560025",
+        "GSTIN: 29ABCDE1234F1Z5",
+        "Karnataka, state code 29",
+        "Asha Rao",
+        "12 MG Road",
+        f"GSTIN: {BUYER_GSTIN}",
         "Place of supply: Karnataka (state code 29)",
         f"Invoice number: {invoiced['number']}",
-        f"Order: {invoiced_order['id']}", f"OMS order: {invoiced_order['external_order_id']}",
+        f"Order: {invoiced_order['id']}",
+        f"OMS order: {invoiced_order['external_order_id']}",
         "AMAZON 402-1234567-1234567",
-        "6109", "6201", "SKU TEE-RED-M", "SKU JKT-BLK-M",
-        "CGST 2.5%: 23.76", "SGST 2.5%: 23.76", "CGST 6%: 155.31", "SGST 6%: 155.30",
-        "Shipping charges", "Cash on delivery charges",
-        "3610.30", "183.36", "183.34", "3977.00",
+        "6109",
+        "6201",
+        "SKU TEE-RED-M",
+        "SKU JKT-BLK-M",
+        "CGST 2.5%: 23.76",
+        "SGST 2.5%: 23.76",
+        "CGST 6%: 155.31",
+        "SGST 6%: 155.30",
+        "Shipping charges",
+        "Cash on delivery charges",
+        "3610.30",
+        "183.36",
+        "183.34",
+        "3977.00",
         "Rupees Three Thousand Nine Hundred Seventy Seven Only",
     ):
         assert expected in text, expected
@@ -78,8 +95,9 @@ def test_inter_state_pdf_shows_igst(stocked: Masters, push: Push, warehouse: Api
     assert "CGST" not in text
 
 
-def test_pdf_is_rendered_once_and_kept(invoiced: dict[str, str], warehouse: ApiClient,
-                                       invoice_dir: Path) -> None:
+def test_pdf_is_rendered_once_and_kept(
+    invoiced: dict[str, str], warehouse: ApiClient, invoice_dir: Path
+) -> None:
     first = fetch(warehouse, invoiced)
     kept = list(invoice_dir.iterdir())
     assert len(kept) == 1 and kept[0].read_bytes() == first.body
@@ -89,8 +107,12 @@ def test_pdf_is_rendered_once_and_kept(invoiced: dict[str, str], warehouse: ApiC
     assert fetch(warehouse, invoiced).body == first.body + b"%kept"
 
 
-def test_who_may_fetch_the_pdf(invoiced: dict[str, str], role_clients: dict[str, ApiClient],
-                               oms: ConnectedApp, other_oms: ConnectedApp) -> None:
+def test_who_may_fetch_the_pdf(
+    invoiced: dict[str, str],
+    role_clients: dict[str, ApiClient],
+    oms: ConnectedApp,
+    other_oms: ConnectedApp,
+) -> None:
     for role in ("Administrator", "Warehouse", "Viewer"):
         assert fetch(role_clients[role], invoiced).status == 200, role
     assert fetch(oms.client(), invoiced).status == 200
@@ -102,22 +124,34 @@ def test_who_may_fetch_the_pdf(invoiced: dict[str, str], role_clients: dict[str,
     assert_error(fetch(oms.client(), invoiced), 403, "app_disabled")
 
 
-@pytest.mark.parametrize("path", [
-    "/invoices/OU1/2627/999999.pdf", "/invoices/OU1/2627/000001", "/invoices/.pdf",
-    "/invoices/../../../etc/passwd.pdf", "/invoices/%2e%2e/%2e%2e/settings.pdf",
-    "/invoices/" + "A" * 300 + ".pdf", "/invoices/OU1_2627_000001.pdf",
-    "/invoices/OU1/2627/000001.pdf/x",
-])
-def test_unknown_or_hostile_invoice_paths_are_404(invoiced: dict[str, str],
-                                                  warehouse: ApiClient, path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/invoices/OU1/2627/999999.pdf",
+        "/invoices/OU1/2627/000001",
+        "/invoices/.pdf",
+        "/invoices/../../../etc/passwd.pdf",
+        "/invoices/%2e%2e/%2e%2e/settings.pdf",
+        "/invoices/" + "A" * 300 + ".pdf",
+        "/invoices/OU1_2627_000001.pdf",
+        "/invoices/OU1/2627/000001.pdf/x",
+    ],
+)
+def test_unknown_or_hostile_invoice_paths_are_404(
+    invoiced: dict[str, str], warehouse: ApiClient, path: str
+) -> None:
     assert_error(warehouse.get(path), 404, "not_found")
 
 
-def test_names_in_any_script_never_break_the_pdf(stocked: Masters, push: Push,
-                                                 warehouse: ApiClient) -> None:
+def test_names_in_any_script_never_break_the_pdf(
+    stocked: Masters, push: Push, warehouse: ApiClient
+) -> None:
     customer = {"name": "Āśā Rāo आशा 😀 " + "W" * 150, "phone": "+919800000000"}
-    address = {**MAHARASHTRA, "line1": "Flat 4, \u2018Sai Kṛpā\u2019 " + "x" * 150,
-               "line2": "ü" * 200}
+    address = {
+        **MAHARASHTRA,
+        "line1": "Flat 4, \u2018Sai Kṛpā\u2019 " + "x" * 150,
+        "line2": "ü" * 200,
+    }
     order = push([("TEE-RED-M", 1)], customer=customer, shipping_address=address)
     invoice = to_invoiced(warehouse, order)["invoice"]
     unicode_text = pdf_text(fetch(warehouse, invoice).body)
@@ -130,10 +164,19 @@ def test_names_in_any_script_never_break_the_pdf(stocked: Masters, push: Push,
     assert "Rupees Four Hundred Ninety Nine Only" in core_text
 
 
-def test_a_long_order_runs_onto_more_pages(stocked: Masters, push: Push,
-                                           warehouse: ApiClient) -> None:
-    lines = [{"line_id": str(n), "sku": "TEE-RED-M", "quantity": 1, "unit_price": "10.00",
-              "discount": "0.00"} for n in range(1, 10)]
+def test_a_long_order_runs_onto_more_pages(
+    stocked: Masters, push: Push, warehouse: ApiClient
+) -> None:
+    lines = [
+        {
+            "line_id": str(n),
+            "sku": "TEE-RED-M",
+            "quantity": 1,
+            "unit_price": "10.00",
+            "discount": "0.00",
+        }
+        for n in range(1, 10)
+    ]
     order = push(priced=lines)
     number = to_invoiced(warehouse, order)["invoice"]["number"]
     invoice = Invoice.objects.get(number=number)

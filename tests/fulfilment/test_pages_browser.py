@@ -15,8 +15,7 @@ from tests.inventory.state import assert_stock_consistent, balance
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_reserved_order_to_shipped(page: Any, stocked: Masters, push: Push,
-                                   make_user: Any) -> None:
+def test_reserved_order_to_shipped(page: Any, stocked: Masters, push: Push, make_user: Any) -> None:
     order = push([("TEE-RED-M", 2), ("CAP-GRY", 1)])
     other = push([("TEE-BLU-L", 1)])
     make_user(WAREHOUSE, "walker")
@@ -44,8 +43,12 @@ def test_reserved_order_to_shipped(page: Any, stocked: Masters, push: Push,
     page.get_by_label("Height in mm").fill("90")
     page.get_by_role("button", name="Add package").click()
     second = page.locator("tbody.packages tr").nth(1)
-    for label, value in (("Weight in grams", "150"), ("Length in mm", "200"),
-                         ("Breadth in mm", "100"), ("Height in mm", "30")):
+    for label, value in (
+        ("Weight in grams", "150"),
+        ("Length in mm", "200"),
+        ("Breadth in mm", "100"),
+        ("Height in mm", "30"),
+    ):
         second.get_by_label(label).fill(value)
     page.get_by_role("button", name="Pack & invoice").click()
     page.wait_for_selector("#order-status.invoiced")

@@ -22,15 +22,25 @@ SHIP = {"courier": "BlueDart", "awb": "BD-1"}
 Call = Callable[[ApiClient, dict[str, Any]], ApiAnswer]
 
 OPERATIONS: dict[str, tuple[str, Call, int]] = {
-    "create pick list": ("orders_create_picklist", lambda c, w: c.post(
-        "/picklists", {"site": "WH1", "orders": [w["reserved"]]}), 201),
+    "create pick list": (
+        "orders_create_picklist",
+        lambda c, w: c.post("/picklists", {"site": "WH1", "orders": [w["reserved"]]}),
+        201,
+    ),
     "list pick lists": ("orders_view", lambda c, w: c.get("/picklists"), 200),
     "get pick list": ("orders_view", lambda c, w: c.get(f"/picklists/{w['picklist']}"), 200),
-    "confirm picking": ("orders_confirm_picking", lambda c, w: c.post(
-        f"/picklists/{w['picklist']}/confirm",
-        {"lines": [{"sku": "TEE-RED-M", "picked": 1}]}), 200),
-    "pack & invoice": ("orders_pack", lambda c, w: c.post(
-        f"/orders/{w['picked']}/pack", {"packages": [BOX]}), 200),
+    "confirm picking": (
+        "orders_confirm_picking",
+        lambda c, w: c.post(
+            f"/picklists/{w['picklist']}/confirm", {"lines": [{"sku": "TEE-RED-M", "picked": 1}]}
+        ),
+        200,
+    ),
+    "pack & invoice": (
+        "orders_pack",
+        lambda c, w: c.post(f"/orders/{w['picked']}/pack", {"packages": [BOX]}),
+        200,
+    ),
     "ship": ("orders_ship", lambda c, w: c.post(f"/orders/{w['invoiced']}/ship", SHIP), 200),
     "invoice PDF": ("orders_view", lambda c, w: c.get(w["pdf"]), 200),
 }
@@ -43,16 +53,20 @@ def work(stocked: Masters, push: Push, warehouse: ApiClient) -> dict[str, Any]:
     picklist = make_picklist(warehouse, [listed])["number"]
     to_picked(warehouse, [picked])
     resource = to_invoiced(warehouse, invoiced)
-    return {"reserved": reserved, "picklist": picklist, "picked": picked,
-            "invoiced": invoiced,
-            "pdf": resource["invoice"]["pdf_url"].removeprefix("/api/v1")}
+    return {
+        "reserved": reserved,
+        "picklist": picklist,
+        "picked": picked,
+        "invoiced": invoiced,
+        "pdf": resource["invoice"]["pdf_url"].removeprefix("/api/v1"),
+    }
 
 
 @pytest.mark.parametrize("role", [ADMINISTRATOR, WAREHOUSE, VIEWER])
 @pytest.mark.parametrize("operation", list(OPERATIONS))
 def test_each_role_may_do_exactly_its_operations(
-        work: dict[str, Any], make_user: Callable[..., tuple[Any, str]], role: str,
-        operation: str) -> None:
+    work: dict[str, Any], make_user: Callable[..., tuple[Any, str]], role: str, operation: str
+) -> None:
     codename, call, success = OPERATIONS[operation]
     client = ApiClient(make_user(role)[1])
     before = fulfilment_snapshot()
@@ -65,8 +79,9 @@ def test_each_role_may_do_exactly_its_operations(
 
 
 @pytest.mark.parametrize("operation", [op for op in OPERATIONS if op != "invoice PDF"])
-def test_partner_keys_and_missing_tokens_are_refused(work: dict[str, Any], oms: ConnectedApp,
-                                                     operation: str) -> None:
+def test_partner_keys_and_missing_tokens_are_refused(
+    work: dict[str, Any], oms: ConnectedApp, operation: str
+) -> None:
     _, call, _ = OPERATIONS[operation]
     before = fulfilment_snapshot()
     assert_error(call(oms.client(), work), 403, "forbidden")

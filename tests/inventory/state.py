@@ -17,27 +17,49 @@ from omslink.wholesale.models import WholesaleLine, WholesaleOrder
 
 
 def receive(user: User, site: str, quantities: dict[str, int]) -> None:
-    stock_receipt_create(user=user, site=site, reference="TEST-RECEIPT",
-                         lines=[DocumentLine(sku, qty) for sku, qty in quantities.items()])
+    stock_receipt_create(
+        user=user,
+        site=site,
+        reference="TEST-RECEIPT",
+        lines=[DocumentLine(sku, qty) for sku, qty in quantities.items()],
+    )
 
 
 def balance(site: str, sku: str) -> tuple[int, int, int]:
     """(on_hand, reserved, allocated) of one SKU at one site; zeros when it has no row."""
-    row = StockBalance.objects.filter(site__code=site, item__sku=sku).values_list(
-        "on_hand", "reserved", "allocated").first()
+    row = (
+        StockBalance.objects.filter(site__code=site, item__sku=sku)
+        .values_list("on_hand", "reserved", "allocated")
+        .first()
+    )
     return row or (0, 0, 0)
 
 
 def snapshot() -> dict[str, Any]:
     """Everything a stock, order or wholesale request could write."""
-    counted = (Order, OrderLine, IdempotencyRecord, WholesaleOrder, WholesaleLine,
-               StockDocument, StockMove, Event, Delivery, EventStream, PendingInventoryUpdate)
+    counted = (
+        Order,
+        OrderLine,
+        IdempotencyRecord,
+        WholesaleOrder,
+        WholesaleLine,
+        StockDocument,
+        StockMove,
+        Event,
+        Delivery,
+        EventStream,
+        PendingInventoryUpdate,
+    )
     return {
         "counts": {model.__name__: model.objects.count() for model in counted},
-        "balances": sorted(StockBalance.objects.values_list(
-            "site__code", "item__sku", "on_hand", "reserved", "allocated")),
-        "orders": sorted(Order.objects.values_list("pk", "status", "courier", "awb",
-                                                   "cancel_reason")),
+        "balances": sorted(
+            StockBalance.objects.values_list(
+                "site__code", "item__sku", "on_hand", "reserved", "allocated"
+            )
+        ),
+        "orders": sorted(
+            Order.objects.values_list("pk", "status", "courier", "awb", "cancel_reason")
+        ),
         "wholesale": sorted(WholesaleOrder.objects.values_list("pk", "status")),
     }
 
@@ -45,7 +67,8 @@ def snapshot() -> dict[str, Any]:
 def assert_stock_consistent() -> None:
     """CONTRACT §6.1 on every row, and every balance equal to the sum of its ledger."""
     for on_hand, reserved, allocated in StockBalance.objects.values_list(
-            "on_hand", "reserved", "allocated"):
+        "on_hand", "reserved", "allocated"
+    ):
         assert reserved >= 0 and allocated >= 0 and reserved + allocated <= on_hand
     assert ledger_mismatches() == []
 

@@ -46,13 +46,16 @@ SITES = ("WH1", "WH2")
 SKUS = ("TEE-RED-M", "CAP-GRY")
 ONLINE_SITE = "WH1"
 CANCELLABLE = {OrderStatus.RESERVED, OrderStatus.PICKLIST_CREATED, OrderStatus.PICKED}
-NEXT_STATUS = {OrderStatus.RESERVED: OrderStatus.PICKLIST_CREATED,
-               OrderStatus.PICKLIST_CREATED: OrderStatus.PICKED,
-               OrderStatus.PICKED: OrderStatus.INVOICED}
+NEXT_STATUS = {
+    OrderStatus.RESERVED: OrderStatus.PICKLIST_CREATED,
+    OrderStatus.PICKLIST_CREATED: OrderStatus.PICKED,
+    OrderStatus.PICKED: OrderStatus.INVOICED,
+}
 _ids = itertools.count(1)
 
-lines_strategy = st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 8)),
-                          min_size=1, max_size=3)
+lines_strategy = st.lists(
+    st.tuples(st.sampled_from(SKUS), st.integers(1, 8)), min_size=1, max_size=3
+)
 
 
 class StockMachine(RuleBasedStateMachine):
@@ -82,8 +85,11 @@ class StockMachine(RuleBasedStateMachine):
             wanted[sku] += quantity
         return all(self._available(site, sku) >= units for sku, units in wanted.items())
 
-    @initialize(opening=st.lists(st.integers(0, 40), min_size=len(SITES) * len(SKUS),
-                                 max_size=len(SITES) * len(SKUS)))
+    @initialize(
+        opening=st.lists(
+            st.integers(0, 40), min_size=len(SITES) * len(SKUS), max_size=len(SITES) * len(SKUS)
+        )
+    )
     def open_shelves(self, opening: list[int]) -> None:
         pairs = [(site, sku) for site in SITES for sku in SKUS]
         for (site, sku), quantity in zip(pairs, opening, strict=True):
@@ -92,15 +98,23 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(site=st.sampled_from(SITES), sku=st.sampled_from(SKUS), quantity=st.integers(1, 20))
     def receive(self, site: str, sku: str, quantity: int) -> None:
-        stock_receipt_create(user=self.user, site=site, reference="R",
-                             lines=[DocumentLine(sku, quantity)])
+        stock_receipt_create(
+            user=self.user, site=site, reference="R", lines=[DocumentLine(sku, quantity)]
+        )
         self.expected[(site, sku)][0] += quantity
 
-    @rule(site=st.sampled_from(SITES), sku=st.sampled_from(SKUS),
-          quantity=st.integers(-15, 15).filter(bool))
+    @rule(
+        site=st.sampled_from(SITES),
+        sku=st.sampled_from(SKUS),
+        quantity=st.integers(-15, 15).filter(bool),
+    )
     def adjust(self, site: str, sku: str, quantity: int) -> None:
-        call = {"user": self.user, "site": site, "reason": "count",
-                "lines": [DocumentLine(sku, quantity)]}
+        call = {
+            "user": self.user,
+            "site": site,
+            "reason": "count",
+            "lines": [DocumentLine(sku, quantity)],
+        }
         if self._available(site, sku) + quantity < 0:
             with pytest.raises(InsufficientStock):
                 stock_adjustment_create(**call)
@@ -120,8 +134,11 @@ class StockMachine(RuleBasedStateMachine):
         assert answer.status == 201
         for sku, quantity in lines:
             self.expected[(ONLINE_SITE, sku)][1] += quantity
-        self.online[external_id] = {"lines": lines, "status": OrderStatus.RESERVED,
-                                    "id": answer.body["id"]}
+        self.online[external_id] = {
+            "lines": lines,
+            "status": OrderStatus.RESERVED,
+            "id": answer.body["id"],
+        }
         return external_id
 
     @rule(external_id=online_orders, same_body=st.booleans())
@@ -160,8 +177,12 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(target=wholesale_orders, site=st.sampled_from(SITES), lines=lines_strategy)
     def create_wholesale(self, site: str, lines: list[tuple[str, int]]) -> Any:
-        call = {"user": self.user, "customer": "RETAIL1", "site": site,
-                "lines": [DocumentLine(sku, quantity) for sku, quantity in lines]}
+        call = {
+            "user": self.user,
+            "customer": "RETAIL1",
+            "site": site,
+            "lines": [DocumentLine(sku, quantity) for sku, quantity in lines],
+        }
         if not self._fits(site, lines):
             with pytest.raises(InsufficientStock):
                 wholesale_order_create(**call)
@@ -201,10 +222,17 @@ class StockMachine(RuleBasedStateMachine):
             assert balance(site, sku) == tuple(counts), (site, sku)
 
 
-def test_stock_rules_hold_after_every_step(masters: Masters, oms: ConnectedApp,
-                                           admin: tuple[Any, str]) -> None:
+def test_stock_rules_hold_after_every_step(
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
     StockMachine.user = admin[0]
     StockMachine.app = oms.app
-    run_state_machine_as_test(StockMachine, settings=settings(
-        max_examples=40, stateful_step_count=25, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        StockMachine,
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -70,8 +70,7 @@ def test_bad_money_is_refused(api: ApiClient, mrp: object) -> None:
 def test_masters_permissions(role_clients: dict[str, ApiClient]) -> None:
     assert role_clients["Administrator"].post("/org-units", OU).status == 201
     for role in ("Warehouse", "Viewer"):
-        assert_error(role_clients[role].post("/org-units", {**OU, "code": "OU9"}), 403,
-                     "forbidden")
+        assert_error(role_clients[role].post("/org-units", {**OU, "code": "OU9"}), 403, "forbidden")
     assert role_clients["Viewer"].get("/org-units").status == 200
     assert_error(role_clients["Warehouse"].get("/org-units"), 403, "forbidden")
 

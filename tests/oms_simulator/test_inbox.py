@@ -15,23 +15,42 @@ from omslink.oms_simulator.inbox import Inbox, WebhookRejected, open_webhook
 from omslink.webhooks.signing import encryption_key_bytes, seal_webhook
 from tests.webhooks.harness import ENCRYPTION_KEY, SECRET
 
-EVENT = {"id": "evt_1", "type": "order.reserved", "ordering_key": "order:SO-1", "sequence": 1,
-         "data": {"status": "reserved"}}
+EVENT = {
+    "id": "evt_1",
+    "type": "order.reserved",
+    "ordering_key": "order:SO-1",
+    "sequence": 1,
+    "data": {"status": "reserved"},
+}
 OTHER_KEY = "A" * 43
 
 
-def _sealed(*, secret: str = SECRET, encryption_key: str | None = ENCRYPTION_KEY,
-            payload: dict[str, Any] = EVENT, webhook_id: str = "evt_1",
-            age: timedelta = timedelta(0)) -> tuple[bytes, dict[str, str]]:
-    sealed = seal_webhook(webhook_id=webhook_id, payload=payload, secret=secret,
-                          encryption_key=encryption_key, at=timezone.now() - age)
+def _sealed(
+    *,
+    secret: str = SECRET,
+    encryption_key: str | None = ENCRYPTION_KEY,
+    payload: dict[str, Any] = EVENT,
+    webhook_id: str = "evt_1",
+    age: timedelta = timedelta(0),
+) -> tuple[bytes, dict[str, str]]:
+    sealed = seal_webhook(
+        webhook_id=webhook_id,
+        payload=payload,
+        secret=secret,
+        encryption_key=encryption_key,
+        at=timezone.now() - age,
+    )
     return sealed.body, sealed.headers
 
 
 @pytest.mark.parametrize(
     ("secret", "encryption_key"),
-    [(SECRET, ENCRYPTION_KEY), (SECRET, None), ("sixteen+ chars secret", None),
-     ("sixteen+ chars secret", ENCRYPTION_KEY)],
+    [
+        (SECRET, ENCRYPTION_KEY),
+        (SECRET, None),
+        ("sixteen+ chars secret", None),
+        ("sixteen+ chars secret", ENCRYPTION_KEY),
+    ],
 )
 def test_every_sealed_webhook_opens(secret: str, encryption_key: str | None) -> None:
     body, headers = _sealed(secret=secret, encryption_key=encryption_key)
@@ -50,13 +69,19 @@ def _without(header: str) -> tuple[bytes, dict[str, str]]:
 
 
 def _jwe_without_cty() -> tuple[bytes, dict[str, str]]:
-    text = jwe.encrypt_compact({"alg": "dir", "enc": "A256GCM"}, b'{"id": "evt_1"}',
-                               OctKey.import_key(encryption_key_bytes(ENCRYPTION_KEY)))
+    text = jwe.encrypt_compact(
+        {"alg": "dir", "enc": "A256GCM"},
+        b'{"id": "evt_1"}',
+        OctKey.import_key(encryption_key_bytes(ENCRYPTION_KEY)),
+    )
     at = timezone.now()
     signature = Webhook(SECRET).sign("evt_1", at, text)
-    return text.encode(), {"content-type": "application/jose", "webhook-id": "evt_1",
-                           "webhook-timestamp": str(int(at.timestamp())),
-                           "webhook-signature": signature}
+    return text.encode(), {
+        "content-type": "application/jose",
+        "webhook-id": "evt_1",
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+    }
 
 
 @pytest.mark.parametrize(
@@ -73,11 +98,22 @@ def _jwe_without_cty() -> tuple[bytes, dict[str, str]]:
         (lambda: _sealed(webhook_id="evt_2"), ENCRYPTION_KEY, "does not match the webhook-id"),
         (_jwe_without_cty, ENCRYPTION_KEY, "unexpected JWE header"),
     ],
-    ids=["tampered", "wrong-secret", "stale", "no-signature", "no-id", "plain-but-key",
-         "encrypted-but-no-key", "wrong-key", "id-mismatch", "jwe-header"],
+    ids=[
+        "tampered",
+        "wrong-secret",
+        "stale",
+        "no-signature",
+        "no-id",
+        "plain-but-key",
+        "encrypted-but-no-key",
+        "wrong-key",
+        "id-mismatch",
+        "jwe-header",
+    ],
 )
-def test_untrustworthy_requests_are_rejected(build: Any, encryption_key: str | None,
-                                             reason: str) -> None:
+def test_untrustworthy_requests_are_rejected(
+    build: Any, encryption_key: str | None, reason: str
+) -> None:
     body, headers = build()
     with pytest.raises(WebhookRejected, match=reason):
         open_webhook(body, headers, secret=SECRET, encryption_key=encryption_key)

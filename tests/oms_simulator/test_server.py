@@ -22,8 +22,13 @@ from omslink.webhooks.signing import seal_webhook
 from tests.conftest import ConnectedApp
 from tests.webhooks.harness import receiver_config
 
-EVENT = {"id": "evt_1", "type": "order.reserved", "ordering_key": "order:SO-1", "sequence": 1,
-         "data": {"note": "<script>alert(1)</script>"}}
+EVENT = {
+    "id": "evt_1",
+    "type": "order.reserved",
+    "ordering_key": "order:SO-1",
+    "sequence": 1,
+    "data": {"note": "<script>alert(1)</script>"},
+}
 
 
 @pytest.fixture
@@ -33,8 +38,13 @@ def simulator() -> Iterator[OmsSimulator]:
     running.stop()
 
 
-def _request(simulator: OmsSimulator, method: str, path: str, body: bytes = b"",
-             headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+def _request(
+    simulator: OmsSimulator,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, bytes, dict[str, str]]:
     connection = http.client.HTTPConnection("127.0.0.1", simulator.port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers or {})
@@ -46,14 +56,20 @@ def _request(simulator: OmsSimulator, method: str, path: str, body: bytes = b"",
 
 def _post_event(simulator: OmsSimulator) -> tuple[int, bytes, dict[str, str]]:
     config = simulator.config
-    sealed = seal_webhook(webhook_id="evt_1", payload=EVENT, secret=config.webhook_secret,
-                          encryption_key=config.encryption_key, at=timezone.now())
+    sealed = seal_webhook(
+        webhook_id="evt_1",
+        payload=EVENT,
+        secret=config.webhook_secret,
+        encryption_key=config.encryption_key,
+        at=timezone.now(),
+    )
     return _request(simulator, "POST", "/webhooks", sealed.body, sealed.headers)
 
 
 def test_a_verified_webhook_is_kept_and_answered_as_scripted(simulator: OmsSimulator) -> None:
     simulator.responder = lambda event, arrival: (
-        Reply(status=429, headers={"Retry-After": "3"}) if arrival == 1 else Reply())
+        Reply(status=429, headers={"Retry-After": "3"}) if arrival == 1 else Reply()
+    )
     status, _, headers = _post_event(simulator)
     assert (status, headers["Retry-After"]) == (429, "3")
     assert _post_event(simulator)[0] == 200
@@ -69,12 +85,15 @@ def test_a_verified_webhook_is_kept_and_answered_as_scripted(simulator: OmsSimul
     [
         (b"{}", {"Content-Type": "application/json"}),
         (b"x", {"webhook-id": "a", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"}),
-        (b"\xff\xfe", {"webhook-id": "a", "webhook-timestamp": "nan",
-                       "webhook-signature": "garbage"}),
+        (
+            b"\xff\xfe",
+            {"webhook-id": "a", "webhook-timestamp": "nan", "webhook-signature": "garbage"},
+        ),
     ],
 )
-def test_unverifiable_requests_are_refused_and_counted(simulator: OmsSimulator, body: bytes,
-                                                       headers: dict[str, str]) -> None:
+def test_unverifiable_requests_are_refused_and_counted(
+    simulator: OmsSimulator, body: bytes, headers: dict[str, str]
+) -> None:
     assert _request(simulator, "POST", "/webhooks", body, headers)[0] == 401
     assert simulator.inbox.received() == [] and len(simulator.inbox.rejected()) == 1
 
@@ -101,8 +120,13 @@ def test_unknown_paths_and_health(simulator: OmsSimulator) -> None:
 def test_page_shows_what_arrived_escaped_and_no_secret(simulator: OmsSimulator) -> None:
     hostile = {**EVENT, "type": "<img src=x onerror=alert(1)>"}
     config = simulator.config
-    sealed = seal_webhook(webhook_id="evt_1", payload=hostile, secret=config.webhook_secret,
-                          encryption_key=config.encryption_key, at=timezone.now())
+    sealed = seal_webhook(
+        webhook_id="evt_1",
+        payload=hostile,
+        secret=config.webhook_secret,
+        encryption_key=config.encryption_key,
+        at=timezone.now(),
+    )
     assert _request(simulator, "POST", "/webhooks", sealed.body, sealed.headers)[0] == 200
     page = _request(simulator, "GET", "/")[1].decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img" not in page
@@ -113,8 +137,13 @@ def test_page_shows_what_arrived_escaped_and_no_secret(simulator: OmsSimulator) 
 
 def test_push_needs_the_pages_form_token(simulator: OmsSimulator) -> None:
     for body in (b"", b"token=forged", b"token=" + b"%ff" * 10):
-        status, _, _ = _request(simulator, "POST", "/push-order", body,
-                                {"Content-Type": "application/x-www-form-urlencoded"})
+        status, _, _ = _request(
+            simulator,
+            "POST",
+            "/push-order",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert status == 403
     assert simulator.last_push_message == ""
 
@@ -127,28 +156,46 @@ def test_settings_file_is_private_and_round_trips(tmp_path: Path) -> None:
     loaded = SimulatorConfig.load(path)
     assert loaded == config.with_changes(api_key="omsk_abc")
     # Fresh secrets are ones omslink accepts and the simulator can open.
-    sealed = seal_webhook(webhook_id="evt_1", payload=EVENT, secret=loaded.webhook_secret,
-                          encryption_key=loaded.encryption_key, at=timezone.now())
-    assert open_webhook(sealed.body, sealed.headers, secret=loaded.webhook_secret,
-                        encryption_key=loaded.encryption_key) == (EVENT, True)
+    sealed = seal_webhook(
+        webhook_id="evt_1",
+        payload=EVENT,
+        secret=loaded.webhook_secret,
+        encryption_key=loaded.encryption_key,
+        at=timezone.now(),
+    )
+    assert open_webhook(
+        sealed.body,
+        sealed.headers,
+        secret=loaded.webhook_secret,
+        encryption_key=loaded.encryption_key,
+    ) == (EVENT, True)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_demo_order_is_pushed_to_the_erp_partner_api(live_server: Any, oms: ConnectedApp,
-                                                     admin: Any) -> None:
+def test_demo_order_is_pushed_to_the_erp_partner_api(
+    live_server: Any, oms: ConnectedApp, admin: Any
+) -> None:
     config = receiver_config().with_changes(api_key=oms.api_key, erp_url=live_server.url)
-    assert push_demo_order(config) == ("No item is available at the online fulfilment site; "
-                                       "receive stock in the ERP first.")
-    stock_receipt_create(user=admin[0], site="WH1", reference="GRN-1",
-                         lines=[DocumentLine(sku="TEE-RED-M", quantity=3)])
+    assert push_demo_order(config) == (
+        "No item is available at the online fulfilment site; receive stock in the ERP first."
+    )
+    stock_receipt_create(
+        user=admin[0],
+        site="WH1",
+        reference="GRN-1",
+        lines=[DocumentLine(sku="TEE-RED-M", quantity=3)],
+    )
     message = push_demo_order(config)
     order = Order.objects.get()
-    assert message == (f"Order {order.external_order_id} pushed: the ERP stored it as "
-                       f"{order.number}, status reserved.")
+    assert message == (
+        f"Order {order.external_order_id} pushed: the ERP stored it as "
+        f"{order.number}, status reserved."
+    )
     refused = push_demo_order(config.with_changes(api_key="omsk_wrong"))
     assert refused.startswith("The ERP answered 401 to the inventory query (unauthenticated")
     assert push_demo_order(config.with_changes(api_key="")) == (
-        "No ERP API key is configured for the simulator.")
+        "No ERP API key is configured for the simulator."
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -156,8 +203,9 @@ def test_push_button_reports_what_the_erp_did(live_server: Any, oms: ConnectedAp
     config = receiver_config().with_changes(api_key=oms.api_key, erp_url=live_server.url)
     simulator = OmsSimulator(config, port=0).start()
     try:
-        status, _, headers = _request(simulator, "POST", "/push-order",
-                                      f"token={simulator.form_token}".encode())
+        status, _, headers = _request(
+            simulator, "POST", "/push-order", f"token={simulator.form_token}".encode()
+        )
         assert (status, headers["Location"]) == (303, "/")
         assert "No item is available" in _request(simulator, "GET", "/")[1].decode()
     finally:

@@ -54,8 +54,12 @@ def _assert_clean(answers: list[ApiAnswer]) -> None:
 
 
 def test_64_clients_mixing_online_and_wholesale_never_oversell(
-        masters: Masters, oms: ConnectedApp, admin: tuple[Any, str], api: ApiClient,
-        caplog: pytest.LogCaptureFixture) -> None:
+    masters: Masters,
+    oms: ConnectedApp,
+    admin: tuple[Any, str],
+    api: ApiClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.WARNING)
     receive(admin[0], "WH1", {"TEE-RED-M": 100})
     rng = random.Random(64)
@@ -64,11 +68,15 @@ def test_64_clients_mixing_online_and_wholesale_never_oversell(
 
     def online(n: int) -> Callable[[], ApiAnswer]:
         return lambda: partner.with_token(oms.api_key).post(
-            "/orders", order_body(f"HOT-{n}", [("TEE-RED-M", wants[n])]))
+            "/orders", order_body(f"HOT-{n}", [("TEE-RED-M", wants[n])])
+        )
 
     def wholesale(n: int) -> Callable[[], ApiAnswer]:
-        body = {"customer": "RETAIL1", "site": "WH1",
-                "lines": [{"sku": "TEE-RED-M", "quantity": wants[n]}]}
+        body = {
+            "customer": "RETAIL1",
+            "site": "WH1",
+            "lines": [{"sku": "TEE-RED-M", "quantity": wants[n]}],
+        }
         return lambda: api.with_token(api.token).post("/wholesale-orders", body)
 
     calls = [online(n) if n % 2 == 0 else wholesale(n) for n in range(64)]
@@ -90,7 +98,8 @@ def test_64_clients_mixing_online_and_wholesale_never_oversell(
 
 
 def test_one_order_pushed_from_16_connections_is_stored_and_reserved_once(
-        masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]) -> None:
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
     receive(admin[0], "WH1", {"TEE-RED-M": 10})
     body = order_body("SAME-1", [("TEE-RED-M", 3)])
     answers = run_at_once([lambda: ApiClient(oms.api_key).post("/orders", body)] * 16)
@@ -103,14 +112,17 @@ def test_one_order_pushed_from_16_connections_is_stored_and_reserved_once(
 
 
 def test_one_idempotency_key_from_16_connections_answers_once(
-        masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]) -> None:
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
     receive(admin[0], "WH1", {"TEE-RED-M": 10})
     key = {"Idempotency-Key": "same-key"}
     bodies = [order_body(f"KEYED-{n % 2}", [("TEE-RED-M", 1)]) for n in range(16)]
-    answers = run_at_once([
-        (lambda body=body: ApiClient(oms.api_key).post("/orders", body, headers=key))
-        for body in bodies
-    ])
+    answers = run_at_once(
+        [
+            (lambda body=body: ApiClient(oms.api_key).post("/orders", body, headers=key))
+            for body in bodies
+        ]
+    )
     winners = [a for a in answers if a.status == 201]
     assert len({a.body["external_order_id"] for a in winners}) == 1
     losers = [a for a in answers if a.status != 201]
@@ -121,8 +133,12 @@ def test_one_idempotency_key_from_16_connections_answers_once(
 
 
 def test_multi_line_orders_in_opposite_sku_order_do_not_deadlock(
-        masters: Masters, oms: ConnectedApp, admin: tuple[Any, str], api: ApiClient,
-        caplog: pytest.LogCaptureFixture) -> None:
+    masters: Masters,
+    oms: ConnectedApp,
+    admin: tuple[Any, str],
+    api: ApiClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.WARNING)
     skus = ["TEE-RED-M", "TEE-BLU-L", "JKT-BLK-M", "CAP-GRY"]
     receive(admin[0], "WH1", dict.fromkeys(skus, 1000))
@@ -130,12 +146,16 @@ def test_multi_line_orders_in_opposite_sku_order_do_not_deadlock(
     def online(n: int) -> Callable[[], ApiAnswer]:
         order = skus if n % 2 else list(reversed(skus))
         return lambda: ApiClient(oms.api_key).post(
-            "/orders", order_body(f"X-{n}", [(sku, 2) for sku in order]))
+            "/orders", order_body(f"X-{n}", [(sku, 2) for sku in order])
+        )
 
     def wholesale(n: int) -> Callable[[], ApiAnswer]:
         order = list(reversed(skus)) if n % 2 else skus
-        body = {"customer": "RETAIL1", "site": "WH1",
-                "lines": [{"sku": sku, "quantity": 3} for sku in order]}
+        body = {
+            "customer": "RETAIL1",
+            "site": "WH1",
+            "lines": [{"sku": sku, "quantity": 3} for sku in order],
+        }
         return lambda: ApiClient(api.token).post("/wholesale-orders", body)
 
     answers = run_at_once([online(n) if n % 3 else wholesale(n) for n in range(24)])
@@ -147,8 +167,9 @@ def test_multi_line_orders_in_opposite_sku_order_do_not_deadlock(
     _no_deadlock_was_retried(caplog)
 
 
-def test_racing_cancels_release_once(masters: Masters, oms: ConnectedApp,
-                                     admin: tuple[Any, str], api: ApiClient) -> None:
+def test_racing_cancels_release_once(
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str], api: ApiClient
+) -> None:
     receive(admin[0], "WH1", {"TEE-RED-M": 10})
     order = ApiClient(oms.api_key).post("/orders", order_body(lines=[("TEE-RED-M", 4)])).body
     calls: list[Callable[[], ApiAnswer]] = [
@@ -157,9 +178,10 @@ def test_racing_cancels_release_once(masters: Masters, oms: ConnectedApp,
     ] * 4
     answers = run_at_once(calls)
     assert sorted(a.status for a in answers) == [200] + [409] * 7
-    assert all(a.body["error"]["code"] == "invalid_transition"
-               for a in answers if a.status == 409)
+    assert all(a.body["error"]["code"] == "invalid_transition" for a in answers if a.status == 409)
     assert balance("WH1", "TEE-RED-M") == (10, 0, 0)
     assert list(Event.objects.order_by("sequence").values_list("sequence", "type")) == [
-        (1, "order.reserved"), (2, "order.cancelled")]
+        (1, "order.reserved"),
+        (2, "order.cancelled"),
+    ]
     assert_stock_consistent()

@@ -28,13 +28,13 @@ def orders(stocked: Masters, oms: ConnectedApp, other_oms: ConnectedApp) -> list
 
 def _listed(html: str, ids: list[str]) -> list[str]:
     """The order ids a page links to, in the order it shows them."""
-    found = [(html.index(f">{order_id}<"), order_id) for order_id in ids
-             if f">{order_id}<" in html]
+    found = [(html.index(f">{order_id}<"), order_id) for order_id in ids if f">{order_id}<" in html]
     return [order_id for _, order_id in sorted(found)]
 
 
-def test_list_filters_and_pages(orders: list[str], admin: tuple[Any, str],
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_filters_and_pages(
+    orders: list[str], admin: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = page_client("admin")
     html = client.get("/orders/").content.decode()
     assert _listed(html, orders) == list(reversed(orders))
@@ -52,10 +52,12 @@ def test_list_filters_and_pages(orders: list[str], admin: tuple[Any, str],
     assert broken.status_code == 200 and "not a cursor" in broken.content.decode()
 
 
-def test_detail_shows_lines_stock_held_and_events(orders: list[str],
-                                                  admin: tuple[Any, str]) -> None:
+def test_detail_shows_lines_stock_held_and_events(
+    orders: list[str], admin: tuple[Any, str]
+) -> None:
     Delivery.objects.filter(event__ordering_key=f"order:{orders[1]}", sequence=1).update(
-        status=Delivery.Status.SUCCEEDED, attempt_count=1, last_status_code=204)
+        status=Delivery.Status.SUCCEEDED, attempt_count=1, last_status_code=204
+    )
     held = page_client("admin").get(f"/orders/{orders[0]}/").content.decode()
     assert "PAGE-0" in held and "TEE-RED-M" in held
     assert 'id="stock-held"' in held and "This order holds no stock" not in held
@@ -67,8 +69,9 @@ def test_detail_shows_lines_stock_held_and_events(orders: list[str],
     assert "Cancelled by OMS" in cancelled and 'id="cancel"' not in cancelled
 
 
-def test_cancel_is_shown_and_allowed_only_with_the_operation(orders: list[str],
-                                                             make_user: MakeUser) -> None:
+def test_cancel_is_shown_and_allowed_only_with_the_operation(
+    orders: list[str], make_user: MakeUser
+) -> None:
     make_user("Viewer", "viewer")
     make_user("Warehouse", "warehouse")
     viewer = page_client("viewer")
@@ -96,8 +99,7 @@ def test_refused_cancel_changes_nothing(orders: list[str], admin: tuple[Any, str
     assert snapshot() == before
 
 
-def test_unknown_orders_and_anonymous_visitors(orders: list[str],
-                                               admin: tuple[Any, str]) -> None:
+def test_unknown_orders_and_anonymous_visitors(orders: list[str], admin: tuple[Any, str]) -> None:
     assert page_client("admin").get("/orders/SO-999999/").status_code == 404
     assert page_client("admin").get("/orders/PAGE-0/").status_code == 404
     anonymous = Client().get("/orders/")

@@ -17,6 +17,7 @@ Edit = Callable[[dict[str, Any]], None]
 
 def _set(path: str, value: Any) -> Edit:
     """Set (or, with `...`, delete) the value at a dotted path such as `lines.0.quantity`."""
+
     def edit(body: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         target: Any = body
@@ -27,6 +28,7 @@ def _set(path: str, value: Any) -> Edit:
             del target[key]
         else:
             target[key] = value
+
     return edit
 
 
@@ -108,10 +110,12 @@ INVALID: list[tuple[str, Any, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "field"), INVALID,
-                         ids=[f"{p}={v!r}"[:60] for p, v, _ in INVALID])
-def test_invalid_field_is_named_and_nothing_changes(stocked: Masters, oms: ConnectedApp,
-                                                    path: str, value: Any, field: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "value", "field"), INVALID, ids=[f"{p}={v!r}"[:60] for p, v, _ in INVALID]
+)
+def test_invalid_field_is_named_and_nothing_changes(
+    stocked: Masters, oms: ConnectedApp, path: str, value: Any, field: str
+) -> None:
     body = order_body()
     _set(path, value)(body)
     before = snapshot()
@@ -129,8 +133,9 @@ def test_repeated_line_ids_are_refused(stocked: Masters, oms: ConnectedApp) -> N
     assert snapshot() == before
 
 
-def test_discount_may_equal_but_not_exceed_the_line_gross(stocked: Masters,
-                                                          oms: ConnectedApp) -> None:
+def test_discount_may_equal_but_not_exceed_the_line_gross(
+    stocked: Masters, oms: ConnectedApp
+) -> None:
     body = order_body(lines=[("TEE-RED-M", 2)])
     body["lines"][0]["discount"] = "998.00"
     assert oms.client().post("/orders", body).status == 201
@@ -144,21 +149,35 @@ def test_discount_may_equal_but_not_exceed_the_line_gross(stocked: Masters,
         (b'{"lines": [NaN]}', "application/json", 400, "malformed_json"),
         (b"\xff\xfe\x00", "application/json", 400, "malformed_json"),
         (json.dumps(order_body()).encode(), "text/plain", 415, "unsupported_media_type"),
-        (json.dumps(order_body()).encode(), "application/x-www-form-urlencoded", 415,
-         "unsupported_media_type"),
-        (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413,
-         "payload_too_large"),
+        (
+            json.dumps(order_body()).encode(),
+            "application/x-www-form-urlencoded",
+            415,
+            "unsupported_media_type",
+        ),
+        (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "payload_too_large"),
         (b"", "application/json", 422, "validation_error"),
         (b"[]", "application/json", 422, "validation_error"),
         (b'"order"', "application/json", 422, "validation_error"),
         (b"null", "application/json", 422, "validation_error"),
     ],
-    ids=["truncated", "text", "nan", "binary", "text-plain", "form", "over-1MiB", "empty",
-         "array", "string", "null"],
+    ids=[
+        "truncated",
+        "text",
+        "nan",
+        "binary",
+        "text-plain",
+        "form",
+        "over-1MiB",
+        "empty",
+        "array",
+        "string",
+        "null",
+    ],
 )
-def test_bad_bodies_get_their_code_and_change_nothing(stocked: Masters, oms: ConnectedApp,
-                                                      raw: bytes, content_type: str,
-                                                      status: int, code: str) -> None:
+def test_bad_bodies_get_their_code_and_change_nothing(
+    stocked: Masters, oms: ConnectedApp, raw: bytes, content_type: str, status: int, code: str
+) -> None:
     before = snapshot()
     answer = oms.client().post("/orders", raw=raw, content_type=content_type)
     assert_error(answer, status, code)
@@ -168,8 +187,15 @@ def test_bad_bodies_get_their_code_and_change_nothing(stocked: Masters, oms: Con
 def test_every_missing_field_is_listed_at_once(stocked: Masters, oms: ConnectedApp) -> None:
     error = assert_error(oms.client().post("/orders", {}), 422, "validation_error")
     fields = {detail["field"] for detail in error["details"]}
-    assert {"external_order_id", "marketplace", "ordered_at", "payment_mode", "customer",
-            "shipping_address", "lines"} <= fields
+    assert {
+        "external_order_id",
+        "marketplace",
+        "ordered_at",
+        "payment_mode",
+        "customer",
+        "shipping_address",
+        "lines",
+    } <= fields
 
 
 def test_optional_fields_may_be_left_out(stocked: Masters, oms: ConnectedApp) -> None:

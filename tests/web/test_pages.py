@@ -27,8 +27,13 @@ SEEN_BY = {
 
 @pytest.mark.django_db
 def test_pages_need_a_signed_in_user() -> None:
-    for path in ("/", MENU_LINKS["OMS Apps"], MENU_LINKS["Roles"], MENU_LINKS["Users"],
-                 "/admin/utilities/connected-apps/oms/add/"):
+    for path in (
+        "/",
+        MENU_LINKS["OMS Apps"],
+        MENU_LINKS["Roles"],
+        MENU_LINKS["Users"],
+        "/admin/utilities/connected-apps/oms/add/",
+    ):
         answer = Client().get(path)
         assert answer.status_code == 302 and answer["Location"].startswith("/login/?next=")
 
@@ -52,8 +57,9 @@ def test_sign_in_and_out(make_user: Any) -> None:
 
 def test_sign_in_does_not_redirect_off_site(make_user: Any) -> None:
     make_user("Viewer", "jay")
-    answer = Client().post("/login/", {"username": "jay", "password": PASSWORD,
-                                       "next": "https://evil.example/"})
+    answer = Client().post(
+        "/login/", {"username": "jay", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert answer.status_code == 302 and answer["Location"] == "/"
 
 

@@ -23,5 +23,10 @@ def receiver() -> Iterator[OmsSimulator]:
 
 @pytest.fixture
 def app(masters: Masters, admin: Any, receiver: OmsSimulator) -> OmsApp:
-    return connect_app(masters.org_unit, admin[0], webhook_url=receiver.webhook_url,
-                       secret=SECRET, encryption_key=ENCRYPTION_KEY).app
+    return connect_app(
+        masters.org_unit,
+        admin[0],
+        webhook_url=receiver.webhook_url,
+        secret=SECRET,
+        encryption_key=ENCRYPTION_KEY,
+    ).app

@@ -36,14 +36,20 @@ SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ENCRYPTION_KEY = "q83vEjRWeJo5GRXEsJgrbBEjRWeJq83vEjRWeJq83vE"
 
 
-def receiver_config(*, secret: str = SECRET, encryption_key: str | None = ENCRYPTION_KEY,
-                    port: int = 0) -> SimulatorConfig:
-    return SimulatorConfig(webhook_secret=secret, encryption_key=encryption_key, api_key="",
-                           org_unit="OU1", erp_url="http://127.0.0.1:9", port=port)
+def receiver_config(
+    *, secret: str = SECRET, encryption_key: str | None = ENCRYPTION_KEY, port: int = 0
+) -> SimulatorConfig:
+    return SimulatorConfig(
+        webhook_secret=secret,
+        encryption_key=encryption_key,
+        api_key="",
+        org_unit="OU1",
+        erp_url="http://127.0.0.1:9",
+        port=port,
+    )
 
 
-def wait_until(condition: Callable[[], bool], *, what: str,
-               seconds: float = WAIT_SECONDS) -> None:
+def wait_until(condition: Callable[[], bool], *, what: str, seconds: float = WAIT_SECONDS) -> None:
     """Wait for something the relay does in the background; fail saying what never happened."""
     deadline = time.monotonic() + seconds
     while not condition():
@@ -87,14 +93,27 @@ def running_relay(**options: Any) -> Iterator[Relay]:
         assert not failure, failure
 
 
-def publish(org_unit: OrgUnit, key: str, count: int, *, apps: list[OmsApp] | None = None,
-            type: str = "order.reserved") -> list[Event]:
+def publish(
+    org_unit: OrgUnit,
+    key: str,
+    count: int,
+    *,
+    apps: list[OmsApp] | None = None,
+    type: str = "order.reserved",
+) -> list[Event]:
     """Publish `count` events on one key, each in its own committed transaction."""
     events = []
     for number in range(count):
         with transaction.atomic():
-            events.append(event_publish(org_unit=org_unit, type=type, ordering_key=key,
-                                        data={"note": f"{key} #{number}"}, apps=apps))
+            events.append(
+                event_publish(
+                    org_unit=org_unit,
+                    type=type,
+                    ordering_key=key,
+                    data={"note": f"{key} #{number}"},
+                    apps=apps,
+                )
+            )
     return events
 
 
@@ -140,8 +159,10 @@ def database_url() -> str:
     credentials = quote(database["USER"] or "")
     if database["PASSWORD"]:
         credentials += ":" + quote(database["PASSWORD"])
-    return (f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}")
+    return (
+        f"postgres://{credentials}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
 
 
 def relay_process(log: Path, **environment: str) -> subprocess.Popen[bytes]:
@@ -153,12 +174,17 @@ def relay_process(log: Path, **environment: str) -> subprocess.Popen[bytes]:
         "OMSLINK_SECRET_KEYS": ",".join(settings.OMSLINK_SECRET_KEYS),
         "OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS": "1",
         "OMSLINK_WEBHOOK_RETRY_SCHEDULE": ",".join(
-            str(pause) for pause in settings.OMSLINK_WEBHOOK_RETRY_SCHEDULE),
+            str(pause) for pause in settings.OMSLINK_WEBHOOK_RETRY_SCHEDULE
+        ),
         **environment,
     }
     with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-m", "omslink", "relay"], env=env,
-                                stdout=output, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "omslink", "relay"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:

@@ -31,12 +31,18 @@ def test_failed_delivery_is_shown_and_the_retry_button_delivers_it(
     healthy = {"now": False}
     receiver.responder = lambda event, arrival: Reply() if healthy["now"] else Reply(status=500)
     try:
-        app = connect_app(masters.org_unit, user, webhook_url=receiver.webhook_url,
-                          secret=SECRET, encryption_key=ENCRYPTION_KEY).app
+        app = connect_app(
+            masters.org_unit,
+            user,
+            webhook_url=receiver.webhook_url,
+            secret=SECRET,
+            encryption_key=ENCRYPTION_KEY,
+        ).app
         publish(masters.org_unit, "order:SO-000001", 2, apps=[app])
         with running_relay():
-            wait_until(lambda: Delivery.objects.filter(status="failed").exists(),
-                       what="a failed delivery")
+            wait_until(
+                lambda: Delivery.objects.filter(status="failed").exists(), what="a failed delivery"
+            )
             failed = Delivery.objects.get(status="failed")
             sign_in(page, user.username)
             page.goto("/")
@@ -60,8 +66,10 @@ def test_failed_delivery_is_shown_and_the_retry_button_delivers_it(
                 row.locator("button.retry").click()
             assert f"Delivery {failed.pk} is queued again" in page.locator(".messages").inner_text()
             assert "order:SO-000001 follow once it is delivered" in questions[0]
-            wait_until(lambda: Delivery.objects.filter(status="succeeded").count() == 2,
-                       what="the retried delivery and the one behind it")
+            wait_until(
+                lambda: Delivery.objects.filter(status="succeeded").count() == 2,
+                what="the retried delivery and the one behind it",
+            )
         page.goto(f"/webhooks/deliveries/?app={app.pk}")
         assert page.locator(f"#delivery-{failed.pk} .status").inner_text() == "succeeded"
         assert page.locator("button.retry").count() == 0

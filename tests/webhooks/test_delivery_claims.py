@@ -28,20 +28,26 @@ LEASE = 30.0
 
 @pytest.fixture
 def app(masters: Masters, admin: Any) -> OmsApp:
-    return connect_app(masters.org_unit, admin[0], secret=SECRET,
-                       encryption_key=ENCRYPTION_KEY).app
+    return connect_app(masters.org_unit, admin[0], secret=SECRET, encryption_key=ENCRYPTION_KEY).app
 
 
-def _outcome(status_code: int | None = 200, error: str = "",
-             retry_after: float | None = None) -> AttemptOutcome:
-    return AttemptOutcome(attempted_at=timezone.now(), latency_ms=12,
-                          request_headers={"webhook-id": "evt_x"}, status_code=status_code,
-                          error=error, retry_after=retry_after)
+def _outcome(
+    status_code: int | None = 200, error: str = "", retry_after: float | None = None
+) -> AttemptOutcome:
+    return AttemptOutcome(
+        attempted_at=timezone.now(),
+        latency_ms=12,
+        request_headers={"webhook-id": "evt_x"},
+        status_code=status_code,
+        error=error,
+        retry_after=retry_after,
+    )
 
 
 def _record(job: DeliveryJob, outcome: AttemptOutcome, *, claim_next: bool = True) -> Any:
-    return attempt_record(job=job, outcome=outcome, schedule=SCHEDULE, lease_seconds=LEASE,
-                          claim_next=claim_next)
+    return attempt_record(
+        job=job, outcome=outcome, schedule=SCHEDULE, lease_seconds=LEASE, claim_next=claim_next
+    )
 
 
 def _claim(limit: int = 100) -> list[DeliveryJob]:
@@ -54,8 +60,10 @@ def test_only_the_oldest_undelivered_delivery_of_each_key_is_claimed(
     publish(masters.org_unit, "order:A", 3, apps=[app])
     publish(masters.org_unit, "order:B", 2, apps=[app])
     jobs = _claim()
-    assert sorted((job.ordering_key, job.sequence) for job in jobs) == [("order:A", 1),
-                                                                       ("order:B", 1)]
+    assert sorted((job.ordering_key, job.sequence) for job in jobs) == [
+        ("order:A", 1),
+        ("order:B", 1),
+    ]
     job = jobs[0]
     assert job.secret == SECRET and job.encryption_key == ENCRYPTION_KEY
     assert SECRET not in repr(job) and ENCRYPTION_KEY not in repr(job)
@@ -68,7 +76,8 @@ def test_claim_respects_the_limit_and_due_time(masters: Masters, app: OmsApp) ->
     for key in ("order:A", "order:B", "order:C"):
         publish(masters.org_unit, key, 1, apps=[app])
     Delivery.objects.filter(ordering_key="order:C").update(
-        next_attempt_at=timezone.now() + timedelta(minutes=5))
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
     assert len(_claim(limit=1)) == 1
     assert len(_claim(limit=5)) == 1  # order:C is not due yet
 
@@ -86,8 +95,7 @@ def test_an_expired_lease_can_be_claimed_again(masters: Masters, app: OmsApp) ->
     assert DeliveryAttempt.objects.count() == 1
 
 
-def test_a_disabled_apps_deliveries_are_held(masters: Masters, admin: Any,
-                                             app: OmsApp) -> None:
+def test_a_disabled_apps_deliveries_are_held(masters: Masters, admin: Any, app: OmsApp) -> None:
     other: ConnectedApp = connect_app(masters.other_org_unit, admin[0])
     publish(masters.org_unit, "order:A", 1, apps=[app])
     publish(masters.other_org_unit, "order:B", 1, apps=[other.app])
@@ -97,8 +105,7 @@ def test_a_disabled_apps_deliveries_are_held(masters: Masters, admin: Any,
     assert [job.app_id for job in _claim()] == [app.pk]
 
 
-def test_success_claims_the_next_delivery_of_the_key_at_once(masters: Masters,
-                                                              app: OmsApp) -> None:
+def test_success_claims_the_next_delivery_of_the_key_at_once(masters: Masters, app: OmsApp) -> None:
     publish(masters.org_unit, "order:A", 3, apps=[app])
     job = _claim()[0]
     recorded = _record(job, _outcome())
@@ -112,8 +119,9 @@ def test_success_claims_the_next_delivery_of_the_key_at_once(masters: Masters,
     assert [job.sequence for job in _claim()] == [3]
 
 
-def test_failures_follow_the_schedule_then_fail_and_block_the_key(masters: Masters,
-                                                                   app: OmsApp) -> None:
+def test_failures_follow_the_schedule_then_fail_and_block_the_key(
+    masters: Masters, app: OmsApp
+) -> None:
     publish(masters.org_unit, "order:A", 2, apps=[app])
     for attempt in range(1, 5):
         Delivery.objects.update(next_attempt_at=timezone.now())
@@ -144,13 +152,13 @@ def test_hand_retry_requeues_a_failed_delivery_for_a_fresh_round(
     Delivery.objects.update(status="failed", attempt_count=4, round_attempts=4)
     delivery_retry(delivery_id=Delivery.objects.get().pk, user=admin[0])
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempt_count, delivery.round_attempts) == (
-        "pending", 4, 0)
+    assert (delivery.status, delivery.attempt_count, delivery.round_attempts) == ("pending", 4, 0)
     assert _claim()[0].round_attempts == 0
 
 
-def test_hand_retry_refuses_anything_but_a_failed_delivery(masters: Masters, app: OmsApp,
-                                                           admin: Any) -> None:
+def test_hand_retry_refuses_anything_but_a_failed_delivery(
+    masters: Masters, app: OmsApp, admin: Any
+) -> None:
     publish(masters.org_unit, "order:A", 1, apps=[app])
     delivery = Delivery.objects.get()
     for status in ("pending", "succeeded"):
@@ -167,8 +175,12 @@ def test_releasing_leases_touches_only_the_claims_named(masters: Masters, app: O
     publish(masters.org_unit, "order:A", 1, apps=[app])
     publish(masters.org_unit, "order:B", 1, apps=[app])
     mine, theirs = _claim()
-    assert leases_release(claims={mine.delivery_id: mine.claim_token,
-                                  theirs.delivery_id: "someone-elses-token"}) == 1
+    assert (
+        leases_release(
+            claims={mine.delivery_id: mine.claim_token, theirs.delivery_id: "someone-elses-token"}
+        )
+        == 1
+    )
     assert leases_release(claims={}) == 0
     assert [job.delivery_id for job in _claim()] == [mine.delivery_id]
     assert leases_release() == 2

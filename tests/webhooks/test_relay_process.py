@@ -34,8 +34,9 @@ def _delivered() -> int:
     return Delivery.objects.filter(status=Delivery.Status.SUCCEEDED).count()
 
 
-def test_relay_killed_mid_batch_loses_nothing(masters: Masters, app: OmsApp,
-                                              receiver: OmsSimulator, tmp_path: Path) -> None:
+def test_relay_killed_mid_batch_loses_nothing(
+    masters: Masters, app: OmsApp, receiver: OmsSimulator, tmp_path: Path
+) -> None:
     # A little slow, so a batch is still on its way when the relay is killed.
     receiver.responder = lambda event, arrival: Reply(delay_seconds=0.03)
     keys = [f"order:SO-{number:06d}" for number in range(1, 5)]
@@ -52,8 +53,11 @@ def test_relay_killed_mid_batch_loses_nothing(masters: Masters, app: OmsApp,
     assert _delivered() < 40, "the relay was meant to die in the middle of the batch"
     second = relay_process(log, OMSLINK_WEBHOOK_TIMEOUT="2")
     try:
-        wait_until(lambda: _delivered() == 40, what="every event after the restart",
-                   seconds=RESTART_WAIT_SECONDS)
+        wait_until(
+            lambda: _delivered() == 40,
+            what="every event after the restart",
+            seconds=RESTART_WAIT_SECONDS,
+        )
     finally:
         stop_process(second)
     assert second.returncode == 0, log.read_text()
@@ -61,7 +65,8 @@ def test_relay_killed_mid_batch_loses_nothing(masters: Masters, app: OmsApp,
     # At least once: whatever came twice came under the same webhook-id, unchanged.
     assert_duplicates_identical(receiver.inbox)
     assert {event["id"] for event in receiver.inbox.accepted_events()} == set(
-        Delivery.objects.values_list("event__event_id", flat=True))
+        Delivery.objects.values_list("event__event_id", flat=True)
+    )
 
 
 def test_several_relays_share_postgresql_and_sqlite_refuses_a_second(
@@ -72,14 +77,16 @@ def test_several_relays_share_postgresql_and_sqlite_refuses_a_second(
     logs = [tmp_path / f"relay{number}.log" for number in range(3)]
     relays = [relay_process(log) for log in (logs if postgres else logs[:1])]
     try:
-        for log in logs[:len(relays)]:
-            wait_until(lambda log=log: "relay: started" in log.read_text(),
-                       what="the relays started")
+        for log in logs[: len(relays)]:
+            wait_until(
+                lambda log=log: "relay: started" in log.read_text(), what="the relays started"
+            )
         if not postgres:
             refused = relay_process(logs[1])
             assert refused.wait(30) == 1
             assert "another relay is already running on this SQLite database" in (
-                logs[1].read_text())
+                logs[1].read_text()
+            )
         for _ in range(5):
             for key in keys:
                 publish(masters.org_unit, key, 3, apps=[app])

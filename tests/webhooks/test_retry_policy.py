@@ -35,8 +35,19 @@ def test_retry_after_is_read_as_seconds_or_http_date(header: str, seconds: float
 
 @pytest.mark.parametrize(
     "header",
-    [None, "", "soon", "-5", "1.5", "1e3", "١٢", "9" * 40, "Thu, 99 Nov 2026 25:61:00 GMT",
-     "\x00", "<script>"],
+    [
+        None,
+        "",
+        "soon",
+        "-5",
+        "1.5",
+        "1e3",
+        "١٢",
+        "9" * 40,
+        "Thu, 99 Nov 2026 25:61:00 GMT",
+        "\x00",
+        "<script>",
+    ],
 )
 def test_unreadable_retry_after_is_ignored(header: str | None) -> None:
     assert retry_after_seconds(header, now=NOW) is None
@@ -46,16 +57,19 @@ def test_schedule_is_followed_with_jitter_then_spent() -> None:
     rng = random.Random(7)
     for failed, pause in enumerate(SCHEDULE, start=1):
         for _ in range(50):
-            delay = next_attempt_delay(failed_attempts=failed, schedule=SCHEDULE,
-                                       retry_after=None, rng=rng)
+            delay = next_attempt_delay(
+                failed_attempts=failed, schedule=SCHEDULE, retry_after=None, rng=rng
+            )
             assert delay is not None and pause * 0.8 <= delay <= pause * 1.2
     assert next_attempt_delay(failed_attempts=4, schedule=SCHEDULE, retry_after=None) is None
 
 
 def test_jitter_spreads_retries_that_failed_together() -> None:
     rng = random.Random(1)
-    delays = {next_attempt_delay(failed_attempts=1, schedule=SCHEDULE, retry_after=None, rng=rng)
-              for _ in range(20)}
+    delays = {
+        next_attempt_delay(failed_attempts=1, schedule=SCHEDULE, retry_after=None, rng=rng)
+        for _ in range(20)
+    }
     assert len(delays) == 20
 
 

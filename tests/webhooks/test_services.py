@@ -19,32 +19,50 @@ from tests.conftest import Masters, connect_app
 
 
 def _receive(user: Any, site: str, sku: str, quantity: int) -> None:
-    stock_receipt_create(user=user, site=site, reference=f"GRN {sku}",
-                         lines=[DocumentLine(sku=sku, quantity=quantity)])
+    stock_receipt_create(
+        user=user,
+        site=site,
+        reference=f"GRN {sku}",
+        lines=[DocumentLine(sku=sku, quantity=quantity)],
+    )
 
 
 @pytest.mark.django_db
-def test_event_goes_to_every_app_of_its_org_unit_enabled_or_not(masters: Masters,
-                                                                 admin: Any) -> None:
+def test_event_goes_to_every_app_of_its_org_unit_enabled_or_not(
+    masters: Masters, admin: Any
+) -> None:
     enabled = connect_app(masters.org_unit, admin[0]).app
     disabled = connect_app(masters.org_unit, admin[0], enabled=False).app
     other = connect_app(masters.other_org_unit, admin[0]).app
     with transaction.atomic():
-        first = event_publish(org_unit=masters.org_unit, type="inventory.updated",
-                              ordering_key="inventory:WH1", data={})
-        second = event_publish(org_unit=masters.org_unit, type="inventory.updated",
-                               ordering_key="inventory:WH1", data={})
+        first = event_publish(
+            org_unit=masters.org_unit,
+            type="inventory.updated",
+            ordering_key="inventory:WH1",
+            data={},
+        )
+        second = event_publish(
+            org_unit=masters.org_unit,
+            type="inventory.updated",
+            ordering_key="inventory:WH1",
+            data={},
+        )
     assert (first.sequence, second.sequence) == (1, 2)
     assert set(Delivery.objects.values_list("app_id", "sequence")) == {
-        (enabled.pk, 1), (disabled.pk, 1), (enabled.pk, 2), (disabled.pk, 2)}
+        (enabled.pk, 1),
+        (disabled.pk, 1),
+        (enabled.pk, 2),
+        (disabled.pk, 2),
+    }
     assert not Delivery.objects.filter(app=other).exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_event_publish_needs_the_changes_transaction(masters: Masters) -> None:
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        event_publish(org_unit=masters.org_unit, type="order.reserved",
-                      ordering_key="order:X", data={})
+        event_publish(
+            org_unit=masters.org_unit, type="order.reserved", ordering_key="order:X", data={}
+        )
     assert not Event.objects.exists()
 
 
@@ -63,18 +81,23 @@ def test_flush_merges_a_sites_changes_into_one_event_with_the_latest_numbers(
     assert inventory_flush(window=timedelta(seconds=0)) is None
     events = {event.ordering_key: event for event in Event.objects.all()}
     assert set(events) == {"inventory:WH1", "inventory:WH3"}
-    assert events["inventory:WH1"].data == {"site": "WH1", "items": [
-        {"sku": "CAP-GRY", "available": 2}, {"sku": "TEE-RED-M", "available": 7}]}
-    assert events["inventory:WH3"].data == {"site": "WH3", "items": [
-        {"sku": "CAP-GRY", "available": 6}]}
+    assert events["inventory:WH1"].data == {
+        "site": "WH1",
+        "items": [{"sku": "CAP-GRY", "available": 2}, {"sku": "TEE-RED-M", "available": 7}],
+    }
+    assert events["inventory:WH3"].data == {
+        "site": "WH3",
+        "items": [{"sku": "CAP-GRY", "available": 6}],
+    }
     assert set(Delivery.objects.values_list("app_id", "ordering_key")) == {
-        (app.pk, "inventory:WH1"), (other.pk, "inventory:WH3")}
+        (app.pk, "inventory:WH1"),
+        (other.pk, "inventory:WH3"),
+    }
     assert not PendingInventoryUpdate.objects.exists()
 
 
 @pytest.mark.django_db
-def test_flush_waits_for_the_window_and_says_when_it_closes(masters: Masters,
-                                                            admin: Any) -> None:
+def test_flush_waits_for_the_window_and_says_when_it_closes(masters: Masters, admin: Any) -> None:
     _receive(admin[0], "WH1", "TEE-RED-M", 1)
     marked = PendingInventoryUpdate.objects.get().marked_at
     window = timedelta(minutes=10)
@@ -124,6 +147,8 @@ def test_no_stock_change_is_lost_while_flushes_run(masters: Masters, admin: Any)
         sequences.append(event.sequence)
         latest.update({item["sku"]: item["available"] for item in event.data["items"]})
     assert sequences == list(range(1, len(sequences) + 1))
-    final = {balance.item.sku: balance.available
-             for balance in StockBalance.objects.filter(site__code="WH1").select_related("item")}
+    final = {
+        balance.item.sku: balance.available
+        for balance in StockBalance.objects.filter(site__code="WH1").select_related("item")
+    }
     assert latest == final == {"TEE-RED-M": 13, "JKT-BLK-M": 12}

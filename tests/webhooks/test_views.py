@@ -23,12 +23,20 @@ def failed(masters: Masters, oms: ConnectedApp) -> Delivery:
     publish(masters.org_unit, "inventory:WH1", 1, apps=[oms.app], type="inventory.updated")
     delivery = Delivery.objects.get(ordering_key="order:SO-000001", sequence=1)
     DeliveryAttempt.objects.create(
-        delivery=delivery, attempted_at=timezone.now(), status_code=503, latency_ms=40,
-        error="HTTP 503", response_body="<b>maintenance</b>",
-        request_headers={"webhook-id": delivery.event.event_id,
-                         "webhook-signature": "v1,c2lnbmF0dXJl"})
-    Delivery.objects.filter(pk=delivery.pk).update(status="failed", attempt_count=1,
-                                                   last_status_code=503, last_error="HTTP 503")
+        delivery=delivery,
+        attempted_at=timezone.now(),
+        status_code=503,
+        latency_ms=40,
+        error="HTTP 503",
+        response_body="<b>maintenance</b>",
+        request_headers={
+            "webhook-id": delivery.event.event_id,
+            "webhook-signature": "v1,c2lnbmF0dXJl",
+        },
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status="failed", attempt_count=1, last_status_code=503, last_error="HTTP 503"
+    )
     return delivery
 
 
@@ -38,19 +46,21 @@ def _client(make_user: Any, role: str) -> Client:
     return client
 
 
-def test_page_shows_attempts_and_a_retry_button_for_failed_ones(make_user: Any,
-                                                                failed: Delivery) -> None:
+def test_page_shows_attempts_and_a_retry_button_for_failed_ones(
+    make_user: Any, failed: Delivery
+) -> None:
     page = _client(make_user, "Administrator").get(PAGE).content.decode()
     assert f'id="delivery-{failed.pk}" data-status="failed"' in page
     assert "HTTP 503" in page and "v1,c2lnbmF0dXJl" in page
     assert "&lt;b&gt;maintenance&lt;/b&gt;" in page  # the receiver's text, escaped
-    assert f"blocked by failed delivery <a href=\"#delivery-{failed.pk}\">" in page
+    assert f'blocked by failed delivery <a href="#delivery-{failed.pk}">' in page
     assert page.count('class="primary retry"') == 1
     assert "whsec_" not in page
 
 
-def test_filters_by_status_app_and_type(make_user: Any, failed: Delivery,
-                                        oms: ConnectedApp) -> None:
+def test_filters_by_status_app_and_type(
+    make_user: Any, failed: Delivery, oms: ConnectedApp
+) -> None:
     client = _client(make_user, "Viewer")
 
     def shown(query: str) -> int:
@@ -66,8 +76,15 @@ def test_filters_by_status_app_and_type(make_user: Any, failed: Delivery,
 
 @pytest.mark.parametrize(
     "query",
-    ["app=abc", "app=-1", f"app={'9' * 40}", "status=<script>alert(1)</script>",
-     "type=%00", "cursor=!!!", "cursor=LTE"],
+    [
+        "app=abc",
+        "app=-1",
+        f"app={'9' * 40}",
+        "status=<script>alert(1)</script>",
+        "type=%00",
+        "cursor=!!!",
+        "cursor=LTE",
+    ],
 )
 def test_hostile_filters_are_ignored(make_user: Any, failed: Delivery, query: str) -> None:
     answer = _client(make_user, "Viewer").get(f"{PAGE}?{query}")
@@ -90,11 +107,11 @@ def test_page_needs_the_view_operation(make_user: Any, failed: Delivery) -> None
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
 
 
-def test_retry_queues_the_delivery_and_returns_to_the_filtered_page(make_user: Any,
-                                                                    failed: Delivery) -> None:
+def test_retry_queues_the_delivery_and_returns_to_the_filtered_page(
+    make_user: Any, failed: Delivery
+) -> None:
     client = _client(make_user, "Administrator")
-    answer = client.post(f"{PAGE}{failed.pk}/retry", {"next": f"{PAGE}?status=failed"},
-                         follow=True)
+    answer = client.post(f"{PAGE}{failed.pk}/retry", {"next": f"{PAGE}?status=failed"}, follow=True)
     assert answer.redirect_chain == [(f"{PAGE}?status=failed", 302)]
     assert f"Delivery {failed.pk} is queued again" in answer.content.decode()
     assert Delivery.objects.get(pk=failed.pk).status == "pending"
@@ -104,13 +121,13 @@ def test_retry_queues_the_delivery_and_returns_to_the_filtered_page(make_user: A
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
 def test_retry_never_redirects_off_site(make_user: Any, failed: Delivery, target: str) -> None:
-    answer = _client(make_user, "Administrator").post(f"{PAGE}{failed.pk}/retry",
-                                                      {"next": target})
+    answer = _client(make_user, "Administrator").post(f"{PAGE}{failed.pk}/retry", {"next": target})
     assert answer.status_code == 302 and answer["Location"] == PAGE
 
 
-def test_retry_takes_post_only_and_unknown_ids_change_nothing(make_user: Any,
-                                                              failed: Delivery) -> None:
+def test_retry_takes_post_only_and_unknown_ids_change_nothing(
+    make_user: Any, failed: Delivery
+) -> None:
     client = _client(make_user, "Administrator")
     assert client.get(f"{PAGE}{failed.pk}/retry").status_code == 405
     page = client.post(f"{PAGE}{2**63}/retry", follow=True).content.decode()

@@ -14,8 +14,9 @@ from tests.orders.bodies import order_body
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_stock_wholesale_and_order_pages(page: Any, masters: Masters, oms: ConnectedApp,
-                                         make_user: Any) -> None:
+def test_stock_wholesale_and_order_pages(
+    page: Any, masters: Masters, oms: ConnectedApp, make_user: Any
+) -> None:
     make_user(WAREHOUSE, "stocker")
     sign_in(page, "stocker")
     page.on("dialog", lambda dialog: dialog.accept())
@@ -47,8 +48,9 @@ def test_stock_wholesale_and_order_pages(page: Any, masters: Masters, oms: Conne
     create.locator("table.lines tbody tr").nth(0).get_by_label("Quantity").fill("15")
     create.get_by_role("button", name="Allocate").click()
     page.wait_for_selector(".messages li.error")
-    assert "Not enough available stock at WH1 for TEE-RED-M" in page.locator(
-        ".messages").inner_text()
+    assert (
+        "Not enough available stock at WH1 for TEE-RED-M" in page.locator(".messages").inner_text()
+    )
     assert page.locator("table.lines input[name=quantity]").first.input_value() == "15"
     page.locator("table.lines input[name=quantity]").first.fill("14")
     page.get_by_role("button", name="Allocate").click()

@@ -25,8 +25,9 @@ class Role(Group):
 class PersonalToken(models.Model):
     """A user's bearer token for the staff API; only its SHA-256 is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="personal_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_tokens"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     last4 = models.CharField(max_length=4)
     created_at = models.DateTimeField(auto_now_add=True)

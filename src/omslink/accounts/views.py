@@ -22,8 +22,13 @@ def _roles_in_order() -> list[Group]:
     """Built-in roles first, in the contract's order, then the others by name."""
     built_in = list(BUILT_IN_ROLES)
     roles = list(Role.objects.prefetch_related("permissions"))
-    return sorted(roles, key=lambda role: (built_in.index(role.name) if role.name in built_in
-                                           else len(built_in), role.name.lower()))
+    return sorted(
+        roles,
+        key=lambda role: (
+            built_in.index(role.name) if role.name in built_in else len(built_in),
+            role.name.lower(),
+        ),
+    )
 
 
 @require_GET
@@ -32,12 +37,24 @@ def roles(request: HttpRequest) -> HttpResponse:
     role_list = _roles_in_order()
     granted = {role.pk: {p.codename for p in role.permissions.all()} for role in role_list}
     features = [
-        {"name": feature, "operations": [
-            {"codename": op.codename, "label": op.label,
-             "cells": [{"role": role, "checked": op.codename in granted[role.pk],
-                        "fixed": role.name == ADMINISTRATOR} for role in role_list]}
-            for op in operations
-        ]}
+        {
+            "name": feature,
+            "operations": [
+                {
+                    "codename": op.codename,
+                    "label": op.label,
+                    "cells": [
+                        {
+                            "role": role,
+                            "checked": op.codename in granted[role.pk],
+                            "fixed": role.name == ADMINISTRATOR,
+                        }
+                        for role in role_list
+                    ],
+                }
+                for op in operations
+            ],
+        }
         for feature, operations in groupby(OPERATIONS, key=lambda op: op.feature)
     ]
     return render(request, "accounts/roles.html", {"roles": role_list, "features": features})
@@ -89,8 +106,10 @@ def role_add(request: HttpRequest) -> HttpResponse:
 def _users_context(values: dict[str, str] | None = None) -> dict[str, Any]:
     users = User.objects.prefetch_related("groups").order_by("username")
     return {
-        "users": [{"user": user, "role": user.groups.all()[0].name if user.groups.all() else ""}
-                  for user in users],
+        "users": [
+            {"user": user, "role": user.groups.all()[0].name if user.groups.all() else ""}
+            for user in users
+        ],
         "roles": _roles_in_order(),
         "values": values or {},
     }
@@ -102,8 +121,10 @@ def users(request: HttpRequest) -> HttpResponse:
     """The users, and a form that creates one with a role."""
     if request.method == "GET":
         return render(request, "accounts/users.html", _users_context())
-    values = {"username": request.POST.get("username", "").strip(),
-              "role": request.POST.get("role", "")}
+    values = {
+        "username": request.POST.get("username", "").strip(),
+        "role": request.POST.get("role", ""),
+    }
     try:
         user = services.user_create(password=request.POST.get("password", ""), **values)
     except ApplicationError as exc:
@@ -117,8 +138,9 @@ def users(request: HttpRequest) -> HttpResponse:
 @operation_required("roles_manage")
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
-        user = services.user_set_role(user_id=user_id, role=request.POST.get("role", ""),
-                                      by=signed_in_user(request))
+        user = services.user_set_role(
+            user_id=user_id, role=request.POST.get("role", ""), by=signed_in_user(request)
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -131,8 +153,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
-        user = services.user_set_active(user_id=user_id, active=active,
-                                        by=signed_in_user(request))
+        user = services.user_set_active(user_id=user_id, active=active, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -36,23 +36,23 @@ router = Router(tags=["connected apps"])
 
 @router.post("/api-keys", response={201: ApiKeyIssued}, auth=staff("api_keys_manage"))
 def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
-    issued = services.api_key_issue(org_unit=payload.org_unit,
-                                    created_by=caller_user(request))
+    issued = services.api_key_issue(org_unit=payload.org_unit, created_by=caller_user(request))
     return Status(201, issued.as_answer())
 
 
 @router.get("/api-keys", response=Page[ApiKeyOut], auth=staff("api_keys_manage"))
-def list_api_keys(request: HttpRequest, query: Query[PageQuery],
-                  only: Query[ApiKeyFilter]) -> dict[str, Any]:
-    return page_of(api_keys(org_unit=only.org_unit), query, newest_first=True,
-                   render=api_key_resource)
+def list_api_keys(
+    request: HttpRequest, query: Query[PageQuery], only: Query[ApiKeyFilter]
+) -> dict[str, Any]:
+    return page_of(
+        api_keys(org_unit=only.org_unit), query, newest_first=True, render=api_key_resource
+    )
 
 
 @router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
 def revoke_api_key(request: HttpRequest, api_key_id: int) -> dict[str, Any]:
     """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
-    revoked = services.api_key_revoke(api_key_id=api_key_id,
-                                      revoked_by=caller_user(request))
+    revoked = services.api_key_revoke(api_key_id=api_key_id, revoked_by=caller_user(request))
     return api_key_resource(revoked)
 
 
@@ -61,19 +61,25 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     """Answer for an API key whatever its app's state: the form's API test relies on it."""
     caller = caller_partner(request)
     app = caller.app
-    return {"org_unit": caller.org_unit.code,
-            "app": None if app is None else {"id": app.pk, "name": app.name,
-                                             "enabled": app.enabled}}
+    return {
+        "org_unit": caller.org_unit.code,
+        "app": None if app is None else {"id": app.pk, "name": app.name, "enabled": app.enabled},
+    }
 
 
-@router.post("/oms-apps/test-webhook", response=ConnectionTestOut, exclude_none=True,
-             auth=staff("oms_apps_add"))
+@router.post(
+    "/oms-apps/test-webhook",
+    response=ConnectionTestOut,
+    exclude_none=True,
+    auth=staff("oms_apps_add"),
+)
 def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
     return services.oms_app_test_webhook(**payload.dict()).as_answer()
 
 
-@router.post("/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True,
-             auth=staff("oms_apps_add"))
+@router.post(
+    "/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True, auth=staff("oms_apps_add")
+)
 def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
     return services.oms_app_test_api(**payload.dict()).as_answer()
 
@@ -81,8 +87,7 @@ def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
 @router.post("/oms-apps", response={201: OmsAppOut}, auth=staff("oms_apps_add"))
 def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
     user = caller_user(request)
-    return Status(201, oms_app_resource(services.oms_app_create(created_by=user,
-                                                                **payload.dict())))
+    return Status(201, oms_app_resource(services.oms_app_create(created_by=user, **payload.dict())))
 
 
 @router.get("/oms-apps", response=Page[OmsAppOut], auth=staff("oms_apps_view"))
@@ -95,8 +100,9 @@ def get_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
     return oms_app_resource(oms_app_by_id(app_id))
 
 
-@router.api_operation(["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None},
-                      auth=AnyCaller())
+@router.api_operation(
+    ["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None}, auth=AnyCaller()
+)
 def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
     """Refuse every edit: an app's settings were proven by its tests and never change."""
     raise MethodNotAllowed(

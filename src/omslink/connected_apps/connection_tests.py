@@ -72,9 +72,10 @@ def _one_request(
     refuse_inside_transaction("a connection test")
     timeout = settings.OMSLINK_WEBHOOK_TIMEOUT
     started = time.monotonic()
-    with guarded_client(timeout=timeout) as client, client.stream(
-        method, url, headers=headers, content=content
-    ) as response:
+    with (
+        guarded_client(timeout=timeout) as client,
+        client.stream(method, url, headers=headers, content=content) as response,
+    ):
         body = b""
         for chunk in response.iter_bytes():
             if time.monotonic() - started > timeout:
@@ -86,8 +87,10 @@ def _one_request(
 
 
 def _redirect_error(response: httpx.Response) -> str:
-    return (f"answered {response.status_code}, a redirect; redirects are not followed, "
-            "so enter the URL it points to")
+    return (
+        f"answered {response.status_code}, a redirect; redirects are not followed, "
+        "so enter the URL it points to"
+    )
 
 
 def _quoted_error_message(body: bytes, *, never_repeat: str) -> str:
@@ -122,8 +125,11 @@ def webhook_connection_test(
     """Send one signed (and, with a key, encrypted) ping; any 2xx is success."""
     event = ping_event(org_unit=org_unit)
     sealed = seal_webhook(
-        webhook_id=str(event["id"]), payload=event, secret=webhook.secret,
-        encryption_key=webhook.encryption_key, at=timezone.now(),
+        webhook_id=str(event["id"]),
+        payload=event,
+        secret=webhook.secret,
+        encryption_key=webhook.encryption_key,
+        at=timezone.now(),
     )
     host = urlsplit(webhook.url).hostname
     try:
@@ -145,7 +151,8 @@ def api_connection_test(api: ApiSettings, *, org_unit: str) -> ConnectionTestRes
     host = urlsplit(api.base_url).hostname
     try:
         response, body, latency_ms = _one_request(
-            "GET", api.base_url + PING_PATH,
+            "GET",
+            api.base_url + PING_PATH,
             headers={"Authorization": f"Bearer {api.key}", "Accept": "application/json"},
         )
     except _REQUEST_FAILURES as exc:

@@ -53,8 +53,12 @@ class IssuedApiKey:
 
     def as_answer(self) -> dict[str, object]:
         """CONTRACT §3's `{"id", "key", "last4", "org_unit"}`."""
-        return {"id": self.api_key.pk, "key": self.key, "last4": self.api_key.last4,
-                "org_unit": self.api_key.org_unit.code}
+        return {
+            "id": self.api_key.pk,
+            "key": self.key,
+            "last4": self.api_key.last4,
+            "org_unit": self.api_key.org_unit.code,
+        }
 
 
 @transactional
@@ -65,8 +69,9 @@ def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:
     problems.raise_any()
     assert owner is not None
     key = new_token(API_KEY_PREFIX)
-    api_key = ApiKey.objects.create(org_unit=owner, key_hash=token_hash(key), last4=key[-4:],
-                                    created_by=created_by)
+    api_key = ApiKey.objects.create(
+        org_unit=owner, key_hash=token_hash(key), last4=key[-4:], created_by=created_by
+    )
     logger.info("API key …%s issued for %s", api_key.last4, owner.code)
     return IssuedApiKey(api_key=api_key, key=key)
 
@@ -83,13 +88,20 @@ def api_key_revoke(*, api_key_id: int, revoked_by: User) -> ApiKey:
 
 
 def oms_app_test_webhook(
-    *, webhook_url: str, webhook_secret: str, encryption_key: str | None = None,
+    *,
+    webhook_url: str,
+    webhook_secret: str,
+    encryption_key: str | None = None,
     org_unit: str | None = None,
 ) -> ConnectionTestResult:
     """Send one signed ping to a webhook URL; nothing is saved."""
     problems = Problems()
-    webhook = webhook_settings(problems, webhook_url=webhook_url, webhook_secret=webhook_secret,
-                               encryption_key=encryption_key)
+    webhook = webhook_settings(
+        problems,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        encryption_key=encryption_key,
+    )
     if org_unit:
         known_org_unit(problems, org_unit)
     problems.raise_any()
@@ -114,16 +126,18 @@ def _check_name(problems: Problems, name: str) -> None:
 
 def _unlinked_key(org_unit: OrgUnit, key: str, *, lock: bool = False) -> ApiKey:
     """The live key of this OU that no app uses yet, else the reason why not."""
-    keys = ApiKey.objects.filter(key_hash=token_hash(key), org_unit=org_unit,
-                                 revoked_at__isnull=True)
+    keys = ApiKey.objects.filter(
+        key_hash=token_hash(key), org_unit=org_unit, revoked_at__isnull=True
+    )
     api_key = (keys.select_for_update() if lock else keys).first()
     if api_key is None:
         raise ValidationFailed.for_field(
             "api_key", f"is not an active API key of {org_unit.code} issued by this ERP"
         )
     if OmsApp.objects.filter(api_key=api_key).exists():
-        raise Conflict(f"API key …{api_key.last4} is used by another OMS app; "
-                       "issue a new key for this one.")
+        raise Conflict(
+            f"API key …{api_key.last4} is used by another OMS app; issue a new key for this one."
+        )
     return api_key
 
 
@@ -133,8 +147,9 @@ def _refuse_second_enabled(org_unit: OrgUnit, *, except_app: OmsApp | None = Non
         enabled = enabled.exclude(pk=except_app.pk)
     current = enabled.first()
     if current is not None:
-        raise Conflict(f"{org_unit.code} already has an enabled OMS app ({current}); "
-                       "disable it first.")
+        raise Conflict(
+            f"{org_unit.code} already has an enabled OMS app ({current}); disable it first."
+        )
 
 
 @dataclass(frozen=True)
@@ -145,13 +160,25 @@ class _CheckedApp:
     api: ApiSettings
 
 
-def _checked_app(*, name: str, org_unit: str, webhook_url: str, webhook_secret: str,
-                 encryption_key: str | None, api_url: str, api_key: str) -> _CheckedApp:
+def _checked_app(
+    *,
+    name: str,
+    org_unit: str,
+    webhook_url: str,
+    webhook_secret: str,
+    encryption_key: str | None,
+    api_url: str,
+    api_key: str,
+) -> _CheckedApp:
     problems = Problems()
     _check_name(problems, name)
     owner = known_org_unit(problems, org_unit)
-    webhook = webhook_settings(problems, webhook_url=webhook_url, webhook_secret=webhook_secret,
-                               encryption_key=encryption_key)
+    webhook = webhook_settings(
+        problems,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        encryption_key=encryption_key,
+    )
     api = api_settings(problems, api_url=api_url, api_key=api_key)
     problems.raise_any()
     assert owner is not None
@@ -159,16 +186,29 @@ def _checked_app(*, name: str, org_unit: str, webhook_url: str, webhook_secret: 
 
 
 def oms_app_create(
-    *, created_by: User, name: str, org_unit: str, webhook_url: str, webhook_secret: str,
-    encryption_key: str | None, api_url: str, api_key: str,
+    *,
+    created_by: User,
+    name: str,
+    org_unit: str,
+    webhook_url: str,
+    webhook_secret: str,
+    encryption_key: str | None,
+    api_url: str,
+    api_key: str,
 ) -> OmsApp:
     """Add an OMS app, enabled, only if both connection tests pass for exactly these values.
 
     The webhook receiver and the ERP at `api_url` must be serving when this is called.
     """
-    checked = _checked_app(name=name, org_unit=org_unit, webhook_url=webhook_url,
-                           webhook_secret=webhook_secret, encryption_key=encryption_key,
-                           api_url=api_url, api_key=api_key)
+    checked = _checked_app(
+        name=name,
+        org_unit=org_unit,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        encryption_key=encryption_key,
+        api_url=api_url,
+        api_key=api_key,
+    )
     # Cheap refusals first, so a doomed request sends nothing.
     _unlinked_key(checked.org_unit, checked.api.key)
     _refuse_second_enabled(checked.org_unit)
@@ -176,12 +216,12 @@ def oms_app_create(
         "webhook": webhook_connection_test(checked.webhook, org_unit=checked.org_unit.code),
         "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
     }
-    failed = [{"test": test, **result.as_answer()}
-              for test, result in results.items() if not result.ok]
+    failed = [
+        {"test": test, **result.as_answer()} for test, result in results.items() if not result.ok
+    ]
     if failed:
         raise ConnectionTestFailed(
-            "; ".join(f"{d['test']} test: {d['error']}" for d in failed)
-            + ". Nothing was saved.",
+            "; ".join(f"{d['test']} test: {d['error']}" for d in failed) + ". Nothing was saved.",
             details=failed,
         )
     return _oms_app_save(checked, created_by=created_by)
@@ -195,20 +235,23 @@ def _oms_app_save(checked: _CheckedApp, *, created_by: User) -> OmsApp:
     try:
         with transaction.atomic():
             app = OmsApp.objects.create(
-                name=checked.name, org_unit=checked.org_unit, webhook_url=checked.webhook.url,
+                name=checked.name,
+                org_unit=checked.org_unit,
+                webhook_url=checked.webhook.url,
                 webhook_secret_encrypted=encrypt_secret(checked.webhook.secret),
                 webhook_secret_hint=mask_tail(checked.webhook.secret),
                 encryption_key_encrypted=encrypt_secret(encryption_key) if encryption_key else "",
                 encryption_key_hint=mask_tail(encryption_key) if encryption_key else "",
-                api_url=checked.api.base_url, api_key=api_key, enabled=True,
+                api_url=checked.api.base_url,
+                api_key=api_key,
+                enabled=True,
                 created_by=created_by,
             )
     except IntegrityError as exc:
         # A concurrent add won the race for this OU or this key.
         raise Conflict("Another OMS app was just added for this org unit or API key.") from exc
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.ADDED, by=created_by)
-    logger.info("OMS app %s added for %s by %s", app.pk, checked.org_unit.code,
-                created_by.username)
+    logger.info("OMS app %s added for %s by %s", app.pk, checked.org_unit.code, created_by.username)
     return app
 
 

@@ -52,9 +52,13 @@ def oms_app_open(request: HttpRequest) -> HttpResponse:
     return redirect("oms_app_detail", app_id=int(selected))
 
 
-def _form_context(request: HttpRequest, values: Mapping[str, str], *,
-                  error: str = "", field_errors: Mapping[str, str] | None = None
-                  ) -> dict[str, Any]:
+def _form_context(
+    request: HttpRequest,
+    values: Mapping[str, str],
+    *,
+    error: str = "",
+    field_errors: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     return {
         "org_units": OrgUnit.objects.order_by("code"),
         "values": values,
@@ -71,8 +75,10 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "connected_apps/oms_app_form.html", _form_context(request, {}))
     plain = {field: request.POST.get(field, "").strip() for field in _PLAIN_FIELDS}
-    document: dict[str, Any] = {**plain,
-                                **{field: request.POST.get(field, "") for field in _SECRET_FIELDS}}
+    document: dict[str, Any] = {
+        **plain,
+        **{field: request.POST.get(field, "") for field in _SECRET_FIELDS},
+    }
     document["encryption_key"] = document["encryption_key"] or None
     try:
         payload = validate_as(OmsAppIn, document)
@@ -96,8 +102,11 @@ def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
         app = oms_app_by_id(app_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    return render(request, "connected_apps/oms_app_detail.html",
-                  {"app": oms_app_resource(app), "history": oms_app_history(app)})
+    return render(
+        request,
+        "connected_apps/oms_app_detail.html",
+        {"app": oms_app_resource(app), "history": oms_app_history(app)},
+    )
 
 
 def _switch(request: HttpRequest, app_id: int, *, enable: bool) -> HttpResponseRedirect:
@@ -138,6 +147,5 @@ def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
 @json_endpoint("api_keys_manage")
 def api_key_issue(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiKeyIn, body)
-    issued = services.api_key_issue(org_unit=payload.org_unit,
-                                    created_by=signed_in_user(request))
+    issued = services.api_key_issue(org_unit=payload.org_unit, created_by=signed_in_user(request))
     return issued.as_answer()

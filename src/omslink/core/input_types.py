@@ -39,8 +39,10 @@ def _trimmed(value: str) -> str:
     return value
 
 
-Code = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$",
-                                  description="1-32 letters, digits, _ or -")]
+Code = Annotated[
+    StrictStr,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", description="1-32 letters, digits, _ or -"),
+]
 Sku = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_trimmed)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_trimmed)]
 StateCode = Annotated[StrictStr, Field(min_length=2, max_length=2), AfterValidator(_state_code)]

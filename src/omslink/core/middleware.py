@@ -91,8 +91,9 @@ class ApiRequestGuardMiddleware:
                     f"{request.method} is not allowed here; allowed: {allowed}.",
                 )
             )
-        logger.error("API answered %s without a JSON body for %s", response.status_code,
-                     request.path)
+        logger.error(
+            "API answered %s without a JSON body for %s", response.status_code, request.path
+        )
         return error_response(InternalError())
 
 

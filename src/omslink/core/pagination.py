@@ -81,7 +81,8 @@ def page_of(
     render: Callable[[M], Any] | None = None,
 ) -> dict[str, Any]:
     """One page of a collection answer, each row turned into its resource by `render`."""
-    rows, next_cursor = paginate(queryset, cursor=query.cursor, limit=query.limit,
-                                 newest_first=newest_first)
+    rows, next_cursor = paginate(
+        queryset, cursor=query.cursor, limit=query.limit, newest_first=newest_first
+    )
     items = rows if render is None else [render(row) for row in rows]
     return {"items": items, "next_cursor": next_cursor}

@@ -68,8 +68,11 @@ def transactional(service: Callable[P, T]) -> Callable[P, T]:
             except OperationalError as exc:
                 if attempt == ATTEMPTS or not _is_retryable(exc):
                     raise
-                logger.warning("%s: retrying after a lock conflict (%s)", service.__name__,
-                               type(exc.__cause__).__name__)
+                logger.warning(
+                    "%s: retrying after a lock conflict (%s)",
+                    service.__name__,
+                    type(exc.__cause__).__name__,
+                )
                 time.sleep(random.uniform(0.002, 0.02) * attempt)  # noqa: S311 - jitter only
         raise AssertionError("unreachable")
 

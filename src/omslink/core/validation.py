@@ -33,8 +33,10 @@ def _field_path(loc: Iterable[Any]) -> str:
 
 def validation_failed(errors: Iterable[Mapping[str, Any]]) -> ValidationFailed:
     details = [
-        {"field": _field_path(error.get("loc", ())),
-         "message": str(error.get("msg", "is invalid")).removeprefix("Value error, ")}
+        {
+            "field": _field_path(error.get("loc", ())),
+            "message": str(error.get("msg", "is invalid")).removeprefix("Value error, "),
+        }
         for error in errors
     ]
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:3])

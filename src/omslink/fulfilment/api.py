@@ -36,8 +36,9 @@ router = Router(tags=["fulfilment"])
 def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
     """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
     user = caller_user(request)
-    picklist = services.picklist_create(user=user, site=payload.site, orders=payload.orders,
-                                        max_orders=payload.max_orders)
+    picklist = services.picklist_create(
+        user=user, site=payload.site, orders=payload.orders, max_orders=payload.max_orders
+    )
     return Status(201, picklist_resource(picklist))
 
 
@@ -57,14 +58,17 @@ def get_picklist(request: HttpRequest, number: str) -> dict[str, Any]:
     return picklist_resource(picklist_by_number(number))
 
 
-@router.post("/picklists/{number}/confirm", response=PickListOut,
-             auth=staff("orders_confirm_picking"))
-def confirm_picklist(request: HttpRequest, number: str,
-                     payload: PickListConfirmIn) -> dict[str, Any]:
+@router.post(
+    "/picklists/{number}/confirm", response=PickListOut, auth=staff("orders_confirm_picking")
+)
+def confirm_picklist(
+    request: HttpRequest, number: str, payload: PickListConfirmIn
+) -> dict[str, Any]:
     """Picking done: complete orders move to picked, short ones are cancelled (out_of_stock)."""
     user = caller_user(request)
     picklist = services.picklist_confirm(
-        user=user, number=number,
+        user=user,
+        number=number,
         picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
     )
     return picklist_resource(picklist)
@@ -81,21 +85,27 @@ def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str
 
 
 @router.post("/orders/{order_id}/ship", response=OrderOut, auth=staff("orders_ship"))
-def ship_order(request: HttpRequest, order_id: str,
-               payload: Body[ShipIn | None] = None) -> dict[str, Any]:
+def ship_order(
+    request: HttpRequest, order_id: str, payload: Body[ShipIn | None] = None
+) -> dict[str, Any]:
     """Hand the order to its courier; courier and AWB come from here or the OMS.
 
     The body may be left out when the OMS assigned both.
     """
     given = payload or ShipIn()
-    order = services.order_ship(order=order_by_number(order_id), courier=given.courier,
-                                awb=given.awb)
+    order = services.order_ship(
+        order=order_by_number(order_id), courier=given.courier, awb=given.awb
+    )
     return order_resource(order)
 
 
-@router.get("/invoices/{path:number}.pdf", auth=staff_or_partner("orders_view"), openapi_extra={
-    "responses": {"200": {"description": "The tax invoice",
-                          "content": {"application/pdf": {}}}}})
+@router.get(
+    "/invoices/{path:number}.pdf",
+    auth=staff_or_partner("orders_view"),
+    openapi_extra={
+        "responses": {"200": {"description": "The tax invoice", "content": {"application/pdf": {}}}}
+    },
+)
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     """The tax invoice as a PDF, for staff who may view orders or the order's own OMS app.
 

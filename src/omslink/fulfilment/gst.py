@@ -140,9 +140,15 @@ def invoice_tax(
         raise ValueError("an invoice needs at least one line")
     principal = _principal_line(lines)
     charges = [
-        SaleLine(description=CHARGE_DESCRIPTIONS[kind], hsn_code=principal.hsn_code,
-                 quantity=1, unit_price=amount, discount=ZERO, gst_rate=principal.gst_rate,
-                 kind=kind)
+        SaleLine(
+            description=CHARGE_DESCRIPTIONS[kind],
+            hsn_code=principal.hsn_code,
+            quantity=1,
+            unit_price=amount,
+            discount=ZERO,
+            gst_rate=principal.gst_rate,
+            kind=kind,
+        )
         for kind, amount in ((SHIPPING, shipping_charge), (COD, cod_charge))
         if amount != 0
     ]

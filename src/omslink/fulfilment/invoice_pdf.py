@@ -28,15 +28,28 @@ from omslink.fulfilment.models import Invoice, InvoiceLine
 from omslink.masters.states import state
 
 UNICODE_FONTS: tuple[tuple[Path, Path], ...] = (
-    (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
-    (Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
-     Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf")),
+    (
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ),
+    (
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+    ),
 )
 CORE_FONT = "helvetica"
 TEXT_FONT = "invoice"
-LINE_COLUMNS = ("#", "Description", "HSN", "Qty", "Unit price", "Discount", "Taxable value",
-                "Tax", "Total")
+LINE_COLUMNS = (
+    "#",
+    "Description",
+    "HSN",
+    "Qty",
+    "Unit price",
+    "Discount",
+    "Taxable value",
+    "Tax",
+    "Total",
+)
 LINE_WIDTHS = (7, 47, 14, 10, 19, 17, 21, 32, 19)
 NUMERIC = "R"
 LATIN1_END = 256
@@ -53,8 +66,11 @@ def _latin1(char: str) -> str:
     """The character, or its letter without accents (Ā as A), or `?`."""
     if ord(char) < LATIN1_END:
         return char
-    bare = "".join(part for part in unicodedata.normalize("NFKD", char)
-                   if ord(part) < LATIN1_END and not unicodedata.combining(part))
+    bare = "".join(
+        part
+        for part in unicodedata.normalize("NFKD", char)
+        if ord(part) < LATIN1_END and not unicodedata.combining(part)
+    )
     return bare or "?"
 
 
@@ -74,8 +90,7 @@ def _date(day: object) -> str:
 def _tax_text(line: InvoiceLine, intra_state: bool) -> str:
     if intra_state:
         half = _percent(line.gst_rate / 2)
-        return (f"CGST {half}: {format_money(line.cgst)}\n"
-                f"SGST {half}: {format_money(line.sgst)}")
+        return f"CGST {half}: {format_money(line.cgst)}\nSGST {half}: {format_money(line.sgst)}"
     return f"IGST {_percent(line.gst_rate)}: {format_money(line.igst)}"
 
 
@@ -101,17 +116,29 @@ class _InvoiceDocument(FPDF):
         self.set_font(self.family, "", 7)
         self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="C")
 
-    def line_of_text(self, text: str, *, size: float = 8, bold: bool = False,
-                     align: str = "L", height: float = 4.5) -> None:
+    def line_of_text(
+        self,
+        text: str,
+        *,
+        size: float = 8,
+        bold: bool = False,
+        align: str = "L",
+        height: float = 4.5,
+    ) -> None:
         self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, height, self.text_of(text), align=align, new_x="LMARGIN",
-                        new_y="NEXT")
+        self.multi_cell(0, height, self.text_of(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def boxes(self, texts: tuple[str, str], widths: tuple[int, int] = (110, 76)) -> None:
         """Two bordered boxes side by side, each a title line then details."""
         self.set_font(self.family, "", 8)
-        with self.table(col_widths=widths, first_row_as_headings=False, line_height=4.2,
-                        text_align="LEFT", v_align="TOP", padding=1.5) as table:
+        with self.table(
+            col_widths=widths,
+            first_row_as_headings=False,
+            line_height=4.2,
+            text_align="LEFT",
+            v_align="TOP",
+            padding=1.5,
+        ) as table:
             row = table.row()
             for text in texts:
                 row.cell(self.text_of(text))
@@ -125,18 +152,22 @@ def _supplier_box(invoice: Invoice) -> str:
     address = org_unit.address or invoice.order.site.address
     if address:
         lines.append(address)
-    lines += [f"GSTIN: {org_unit.gstin}",
-              f"State: {supplier_state.name}, state code {supplier_state.gst_code}"]
+    lines += [
+        f"GSTIN: {org_unit.gstin}",
+        f"State: {supplier_state.name}, state code {supplier_state.gst_code}",
+    ]
     return "\n".join(lines)
 
 
 def _invoice_box(invoice: Invoice) -> str:
-    return "\n".join([
-        f"Invoice number: {invoice.number}",
-        f"Invoice date: {_date(invoice.date)}",
-        f"Place of supply: {_place(invoice.place_of_supply)}",
-        "Tax payable on reverse charge: No",
-    ])
+    return "\n".join(
+        [
+            f"Invoice number: {invoice.number}",
+            f"Invoice date: {_date(invoice.date)}",
+            f"Place of supply: {_place(invoice.place_of_supply)}",
+            "Tax payable on reverse charge: No",
+        ]
+    )
 
 
 def _buyer_box(invoice: Invoice) -> str:
@@ -156,11 +187,14 @@ def _buyer_box(invoice: Invoice) -> str:
 
 def _order_box(invoice: Invoice) -> str:
     order = invoice.order
-    lines = [f"Order: {order.number}", f"OMS order: {order.external_order_id}",
-             f"Marketplace: {order.marketplace} {order.marketplace_order_id}".rstrip(),
-             f"Ordered on: {timezone.localtime(order.ordered_at):%d %b %Y %H:%M}",
-             f"Payment: {'Cash on delivery' if order.payment_mode == 'COD' else 'Prepaid'}",
-             f"Dispatched from: {order.site.code}, {order.site.name}"]
+    lines = [
+        f"Order: {order.number}",
+        f"OMS order: {order.external_order_id}",
+        f"Marketplace: {order.marketplace} {order.marketplace_order_id}".rstrip(),
+        f"Ordered on: {timezone.localtime(order.ordered_at):%d %b %Y %H:%M}",
+        f"Payment: {'Cash on delivery' if order.payment_mode == 'COD' else 'Prepaid'}",
+        f"Dispatched from: {order.site.code}, {order.site.name}",
+    ]
     return "\n".join(lines)
 
 
@@ -168,19 +202,33 @@ def _line_table(pdf: _InvoiceDocument, invoice: Invoice, lines: list[InvoiceLine
     pdf.set_font(pdf.family, "", 7.5)
     heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
     align = ("L", "L", "L", NUMERIC, NUMERIC, NUMERIC, NUMERIC, NUMERIC, NUMERIC)
-    with pdf.table(col_widths=LINE_WIDTHS, text_align=align, line_height=4, padding=1,
-                   headings_style=heading, v_align="TOP") as table:
+    with pdf.table(
+        col_widths=LINE_WIDTHS,
+        text_align=align,
+        line_height=4,
+        padding=1,
+        headings_style=heading,
+        v_align="TOP",
+    ) as table:
         header = table.row()
         for title in LINE_COLUMNS:
             header.cell(title)
         for index, line in enumerate(lines, start=1):
-            description = line.description if not line.sku else (
-                f"{line.description}\nSKU {line.sku}")
+            description = (
+                line.description if not line.sku else (f"{line.description}\nSKU {line.sku}")
+            )
             row = table.row()
-            for text in (str(index), description, line.hsn_code, str(line.quantity),
-                         format_money(line.unit_price), format_money(line.discount),
-                         format_money(line.taxable_value), _tax_text(line, invoice.intra_state),
-                         format_money(line.gross)):
+            for text in (
+                str(index),
+                description,
+                line.hsn_code,
+                str(line.quantity),
+                format_money(line.unit_price),
+                format_money(line.discount),
+                format_money(line.taxable_value),
+                _tax_text(line, invoice.intra_state),
+                format_money(line.gross),
+            ):
                 row.cell(pdf.text_of(text))
         total = table.row()
         bold = FontFace(emphasis="BOLD")
@@ -201,8 +249,15 @@ def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
         rows.append(("IGST", invoice.igst))
     rows.append(("Invoice total (INR)", invoice.total))
     pdf.set_font(pdf.family, "", 8.5)
-    with pdf.table(col_widths=(50, 26), width=76, align="RIGHT", first_row_as_headings=False,
-                   text_align=("L", NUMERIC), line_height=5, padding=1) as table:
+    with pdf.table(
+        col_widths=(50, 26),
+        width=76,
+        align="RIGHT",
+        first_row_as_headings=False,
+        text_align=("L", NUMERIC),
+        line_height=5,
+        padding=1,
+    ) as table:
         for label, amount in rows:
             row = table.row()
             style = FontFace(emphasis="BOLD") if label.startswith("Invoice total") else None
@@ -211,8 +266,9 @@ def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
     pdf.ln(2)
 
 
-def render_invoice_pdf(invoice: Invoice, *,
-                       fonts: tuple[tuple[Path, Path], ...] = UNICODE_FONTS) -> bytes:
+def render_invoice_pdf(
+    invoice: Invoice, *, fonts: tuple[tuple[Path, Path], ...] = UNICODE_FONTS
+) -> bytes:
     """The invoice as PDF bytes; `fonts` lists (regular, bold) TrueType pairs to try in turn."""
     lines = list(invoice.lines.all())
     pdf = _InvoiceDocument(_unicode_font(fonts))
@@ -228,8 +284,11 @@ def render_invoice_pdf(invoice: Invoice, *,
     _line_table(pdf, invoice, lines)
     _totals(pdf, invoice)
     pdf.line_of_text(f"Amount in words: {rupees_in_words(invoice.total)}", bold=True)
-    pdf.line_of_text("Prices include GST. Shipping and cash on delivery charges are taxed at "
-                     "the rate of the goods they go with.", size=7)
+    pdf.line_of_text(
+        "Prices include GST. Shipping and cash on delivery charges are taxed at "
+        "the rate of the goods they go with.",
+        size=7,
+    )
     pdf.ln(8)
     pdf.line_of_text(f"For {invoice.org_unit.name}", align="R")
     pdf.ln(6)

@@ -25,11 +25,13 @@ class PickList(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.number
@@ -82,8 +84,9 @@ class InvoiceCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "financial_year"],
-                                    name="one_counter_per_ou_year")
+            models.UniqueConstraint(
+                fields=["org_unit", "financial_year"], name="one_counter_per_ou_year"
+            )
         ]
 
 
@@ -107,8 +110,9 @@ class Invoice(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "financial_year", "serial"],
-                                    name="one_invoice_per_serial")
+            models.UniqueConstraint(
+                fields=["org_unit", "financial_year", "serial"], name="one_invoice_per_serial"
+            )
         ]
 
 

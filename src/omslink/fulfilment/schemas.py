@@ -20,14 +20,16 @@ MAX_WEIGHT_GRAMS = 1_000_000
 """A tonne: above any parcel or pallet a courier takes."""
 MAX_DIMENSION_MM = 10_000
 
-OrderNumber = Annotated[StrictStr, Field(pattern=r"^SO-\d{6,18}$",
-                                         description="the ERP order id, e.g. SO-000001")]
+OrderNumber = Annotated[
+    StrictStr, Field(pattern=r"^SO-\d{6,18}$", description="the ERP order id, e.g. SO-000001")
+]
 
 
 class PickListIn(BaseModel):
     site: Code
-    orders: Annotated[list[OrderNumber],
-                      Field(min_length=1, max_length=MAX_PICKLIST_ORDERS)] | None = None
+    orders: (
+        Annotated[list[OrderNumber], Field(min_length=1, max_length=MAX_PICKLIST_ORDERS)] | None
+    ) = None
     max_orders: Annotated[StrictInt, Field(ge=1, le=MAX_PICKLIST_ORDERS)] | None = None
 
 

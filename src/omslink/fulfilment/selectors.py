@@ -24,8 +24,9 @@ _INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9/-]{1,16}$")
 def picklists_for_resource() -> QuerySet[PickList]:
     """Pick lists with their site, orders (oldest first) and lines (by bin) prefetched."""
     return PickList.objects.select_related("site", "created_by", "confirmed_by").prefetch_related(
-        Prefetch("entries", queryset=PickListOrder.objects.select_related("order")
-                 .order_by("order_id")),
+        Prefetch(
+            "entries", queryset=PickListOrder.objects.select_related("order").order_by("order_id")
+        ),
         "lines__item",
     )
 
@@ -41,8 +42,15 @@ def picklist_resource(picklist: PickList) -> dict[str, Any]:
         "number": picklist.number,
         "site": picklist.site.code,
         "orders": [entry.order.number for entry in picklist.entries.all()],
-        "lines": [{"sku": line.item.sku, "bin": line.bin, "quantity": line.quantity,
-                   "picked": line.picked} for line in picklist.lines.all()],
+        "lines": [
+            {
+                "sku": line.item.sku,
+                "bin": line.bin,
+                "quantity": line.quantity,
+                "picked": line.picked,
+            }
+            for line in picklist.lines.all()
+        ],
         "status": picklist.status,
         "created_at": iso_timestamp(picklist.created_at),
         "created_by": picklist.created_by.username,
@@ -66,8 +74,9 @@ def sites_fulfilling_online() -> QuerySet[Site]:
     return Site.objects.filter(online_fulfilment=True).select_related("org_unit").order_by("code")
 
 
-def orders_at(site: Site, status: OrderStatus,
-              limit: int = MAX_PICKLIST_ORDERS) -> list[dict[str, Any]]:
+def orders_at(
+    site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS
+) -> list[dict[str, Any]]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
     orders: QuerySet[Order] = orders_for_resource().filter(site=site, status=status)
     return [order_resource(order) for order in orders.order_by("pk")[:limit]]

@@ -83,17 +83,23 @@ def _move(order_ids: Sequence[int], target: OrderStatus, **fields: Any) -> int:
 
 def _refuse_move(order: Order, action: str) -> InvalidTransition:
     current = Order.objects.values_list("status", flat=True).get(pk=order.pk)
-    return InvalidTransition(f"{order.number} is {current}; it cannot be {action} now.",
-                             details=[{"order": order.number, "status": current}])
+    return InvalidTransition(
+        f"{order.number} is {current}; it cannot be {action} now.",
+        details=[{"order": order.number, "status": current}],
+    )
 
 
 def _publish(order_ids: Iterable[int], event_type: str) -> list[Order]:
     """Tell each order's OMS app, in primary-key order; return the orders as published."""
     orders = list(orders_for_resource().filter(pk__in=list(order_ids)).order_by("pk"))
     for order in orders:
-        event_publish(org_unit=order.org_unit, type=event_type,
-                      ordering_key=f"order:{order.number}", data=order_resource(order),
-                      apps=[order.app])
+        event_publish(
+            org_unit=order.org_unit,
+            type=event_type,
+            ordering_key=f"order:{order.number}",
+            data=order_resource(order),
+            apps=[order.app],
+        )
     return orders
 
 
@@ -108,24 +114,29 @@ def _chosen_orders(site: Site, numbers: Sequence[str]) -> list[Order]:
     pks = {number: ORDER_NUMBERS.pk_of(number) for number in numbers}
     found = {
         order.number: order
-        for order in Order.objects.select_for_update().filter(
-            pk__in=[pk for pk in pks.values() if pk is not None]
-        ).order_by("pk")
+        for order in Order.objects.select_for_update()
+        .filter(pk__in=[pk for pk in pks.values() if pk is not None])
+        .order_by("pk")
     }
     for index, number in enumerate(numbers):
         order = found.get(number)
         if order is None:
             details.append({"field": f"orders[{index}]", "message": f"no order {number}"})
         elif order.site_id != site.pk:
-            details.append({"field": f"orders[{index}]",
-                            "message": f"{number} is fulfilled from another site, not {site.code}"})
+            details.append(
+                {
+                    "field": f"orders[{index}]",
+                    "message": f"{number} is fulfilled from another site, not {site.code}",
+                }
+            )
     if details:
         raise ValidationFailed("; ".join(d["message"] for d in details[:3]), details=details)
     not_reserved = [order for order in found.values() if order.status != OrderStatus.RESERVED]
     if not_reserved:
         raise InvalidTransition(
             "Only reserved orders can go on a pick list: "
-            + ", ".join(f"{order.number} is {order.status}" for order in not_reserved[:5]) + ".",
+            + ", ".join(f"{order.number} is {order.status}" for order in not_reserved[:5])
+            + ".",
             details=[{"order": order.number, "status": order.status} for order in not_reserved],
         )
     return sorted(found.values(), key=lambda order: order.pk)
@@ -145,8 +156,9 @@ def _oldest_reserved(site: Site, limit: int) -> list[Order]:
 
 
 @transactional
-def picklist_create(*, user: User, site: str, orders: Sequence[str] | None = None,
-                    max_orders: int | None = None) -> PickList:
+def picklist_create(
+    *, user: User, site: str, orders: Sequence[str] | None = None, max_orders: int | None = None
+) -> PickList:
     """Gather reserved orders of a site into one pick list, its lines summed per SKU.
 
     Either the named orders (every one must be reserved and of that site) or the oldest
@@ -156,32 +168,47 @@ def picklist_create(*, user: User, site: str, orders: Sequence[str] | None = Non
     if orders is not None and max_orders is not None:
         raise ValidationFailed.for_field("max_orders", "give either orders or max_orders")
     target = site_named(site)
-    chosen = (_chosen_orders(target, orders) if orders is not None
-              else _oldest_reserved(target, max_orders or MAX_PICKLIST_ORDERS))
+    chosen = (
+        _chosen_orders(target, orders)
+        if orders is not None
+        else _oldest_reserved(target, max_orders or MAX_PICKLIST_ORDERS)
+    )
     if not chosen:
         raise ValidationFailed.for_field("site", f"{target.code} has no reserved orders to pick")
     order_ids = [order.pk for order in chosen]
     if _move(order_ids, OrderStatus.PICKLIST_CREATED) != len(order_ids):
-        raise InvalidTransition("Another change took some of these orders first; "
-                                "nothing was changed.")
+        raise InvalidTransition(
+            "Another change took some of these orders first; nothing was changed."
+        )
     picklist = PickList.objects.create(site=target, created_by=user)
-    PickListOrder.objects.bulk_create(PickListOrder(picklist=picklist, order_id=order_id)
-                                      for order_id in order_ids)
-    units = (OrderLine.objects.filter(order_id__in=order_ids).values("item_id")
-             .annotate(units=Sum("quantity")).order_by())
-    bins = dict(Item.objects.filter(pk__in=[row["item_id"] for row in units])
-                .values_list("pk", "bin"))
+    PickListOrder.objects.bulk_create(
+        PickListOrder(picklist=picklist, order_id=order_id) for order_id in order_ids
+    )
+    units = (
+        OrderLine.objects.filter(order_id__in=order_ids)
+        .values("item_id")
+        .annotate(units=Sum("quantity"))
+        .order_by()
+    )
+    bins = dict(
+        Item.objects.filter(pk__in=[row["item_id"] for row in units]).values_list("pk", "bin")
+    )
     PickListLine.objects.bulk_create(
-        PickListLine(picklist=picklist, item_id=row["item_id"], bin=bins[row["item_id"]],
-                     quantity=row["units"])
+        PickListLine(
+            picklist=picklist,
+            item_id=row["item_id"],
+            bin=bins[row["item_id"]],
+            quantity=row["units"],
+        )
         for row in units
     )
     _publish(order_ids, "order.picklist_created")
     return picklist_by_number(picklist.number)
 
 
-def _checked_picks(list_lines: Sequence[PickListLine],
-                   picks: Sequence[PickedLine]) -> dict[int, int]:
+def _checked_picks(
+    list_lines: Sequence[PickListLine], picks: Sequence[PickedLine]
+) -> dict[int, int]:
     """Picked units per item id; every SKU of the list exactly once, within its quantity."""
     by_sku = {line.item.sku: line for line in list_lines}
     details = []
@@ -190,16 +217,25 @@ def _checked_picks(list_lines: Sequence[PickListLine],
         given[pick.sku] += 1
         line = by_sku.get(pick.sku)
         if line is None:
-            details.append({"field": f"lines[{index}].sku",
-                            "message": f"{pick.sku} is not on this pick list"})
+            details.append(
+                {"field": f"lines[{index}].sku", "message": f"{pick.sku} is not on this pick list"}
+            )
         elif given[pick.sku] > 1:
-            details.append({"field": f"lines[{index}].sku",
-                            "message": f"{pick.sku} is given more than once"})
+            details.append(
+                {"field": f"lines[{index}].sku", "message": f"{pick.sku} is given more than once"}
+            )
         elif not 0 <= pick.picked <= line.quantity:
-            details.append({"field": f"lines[{index}].picked",
-                            "message": f"must be between 0 and {line.quantity}"})
-    details += [{"field": "lines", "message": f"{sku} is missing: give what was picked, even 0"}
-                for sku in sorted(by_sku) if not given[sku]]
+            details.append(
+                {
+                    "field": f"lines[{index}].picked",
+                    "message": f"must be between 0 and {line.quantity}",
+                }
+            )
+    details += [
+        {"field": "lines", "message": f"{sku} is missing: give what was picked, even 0"}
+        for sku in sorted(by_sku)
+        if not given[sku]
+    ]
     if details:
         raise ValidationFailed("; ".join(d["message"] for d in details[:3]), details=details)
     return {by_sku[pick.sku].item_id: pick.picked for pick in picks}
@@ -215,8 +251,9 @@ class _Outcome:
     missing: dict[int, dict[int, int]]
 
 
-def _assign_picked(orders: Sequence[Order], needs: dict[int, dict[int, int]],
-                   picked: dict[int, int]) -> _Outcome:
+def _assign_picked(
+    orders: Sequence[Order], needs: dict[int, dict[int, int]], picked: dict[int, int]
+) -> _Outcome:
     """Give picked units to orders oldest first; an order that cannot be completed takes none.
 
     Units an order could not use stay in the pool, so a younger order may still complete
@@ -269,7 +306,8 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
     open_orders = list(
         Order.objects.select_for_update(of=("self",))
         .filter(picklist_entry__picklist=picklist, status=OrderStatus.PICKLIST_CREATED)
-        .select_related("site", "org_unit", "app").order_by("pk")
+        .select_related("site", "org_unit", "app")
+        .order_by("pk")
     )
     needs: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for order_id, item_id, units in OrderLine.objects.filter(order__in=open_orders).values_list(
@@ -281,16 +319,18 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
         if outcome.missing[order.pk]:
             stock_apply(
                 site=order.site,
-                changes=[StockChange(item_id, StockMove.Kind.WRITE_OFF, on_hand=-units,
-                                     reserved=-units)
-                         for item_id, units in outcome.missing[order.pk].items()],
+                changes=[
+                    StockChange(item_id, StockMove.Kind.WRITE_OFF, on_hand=-units, reserved=-units)
+                    for item_id, units in outcome.missing[order.pk].items()
+                ],
                 reference=order.number,
             )
         order_mark_cancelled(order=order, by=Order.CancelledBy.ERP, reason=OUT_OF_STOCK)
     complete_ids = [order.pk for order in outcome.complete]
     if _move(complete_ids, OrderStatus.PICKED) != len(complete_ids):
-        raise InvalidTransition("Another change moved some of these orders first; "
-                                "nothing was changed.")
+        raise InvalidTransition(
+            "Another change moved some of these orders first; nothing was changed."
+        )
     _publish(complete_ids, "order.picked")
     return picklist_by_number(picklist.number)
 
@@ -305,8 +345,7 @@ def _next_invoice_serial(org_unit: OrgUnit, year: str) -> int:
     if not counter.update(last_serial=F("last_serial") + 1):
         try:
             with transaction.atomic():
-                InvoiceCounter.objects.create(org_unit=org_unit, financial_year=year,
-                                              last_serial=1)
+                InvoiceCounter.objects.create(org_unit=org_unit, financial_year=year, last_serial=1)
             return 1
         except IntegrityError:
             counter.update(last_serial=F("last_serial") + 1)
@@ -323,10 +362,18 @@ def _invoice_number(org_unit: OrgUnit, year: str) -> tuple[int, str]:
 
 def _taxed(order: Order, place_of_supply: str) -> TaxedInvoice:
     return invoice_tax(
-        lines=[SaleLine(description=line.item.name, hsn_code=line.item.hsn_code,
-                        quantity=line.quantity, unit_price=line.unit_price,
-                        discount=line.discount, gst_rate=line.item.gst_rate, sku=line.item.sku)
-               for line in order.lines.all()],
+        lines=[
+            SaleLine(
+                description=line.item.name,
+                hsn_code=line.item.hsn_code,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                discount=line.discount,
+                gst_rate=line.item.gst_rate,
+                sku=line.item.sku,
+            )
+            for line in order.lines.all()
+        ],
         shipping_charge=order.shipping_charge,
         cod_charge=order.cod_charge,
         intra_state=is_intra_state(order.org_unit.state_code, place_of_supply),
@@ -340,19 +387,38 @@ def _invoice_create(order: Order) -> Invoice:
     year = financial_year(today)
     serial, number = _invoice_number(order.org_unit, year)
     invoice = Invoice.objects.create(
-        order=order, org_unit=order.org_unit, financial_year=year, serial=serial, number=number,
-        date=today, place_of_supply=place_of_supply, intra_state=taxed.intra_state,
-        taxable_value=taxed.taxable_value, cgst=taxed.cgst, sgst=taxed.sgst, igst=taxed.igst,
+        order=order,
+        org_unit=order.org_unit,
+        financial_year=year,
+        serial=serial,
+        number=number,
+        date=today,
+        place_of_supply=place_of_supply,
+        intra_state=taxed.intra_state,
+        taxable_value=taxed.taxable_value,
+        cgst=taxed.cgst,
+        sgst=taxed.sgst,
+        igst=taxed.igst,
         total=taxed.total,
     )
     InvoiceLine.objects.bulk_create(
-        InvoiceLine(invoice=invoice, position=position, kind=line.sale.kind,
-                    description=line.sale.description, sku=line.sale.sku,
-                    hsn_code=line.sale.hsn_code, quantity=line.sale.quantity,
-                    unit_price=line.sale.unit_price, discount=line.sale.discount,
-                    gst_rate=line.sale.gst_rate, gross=line.total,
-                    taxable_value=line.taxable_value, cgst=line.cgst, sgst=line.sgst,
-                    igst=line.igst)
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            kind=line.sale.kind,
+            description=line.sale.description,
+            sku=line.sale.sku,
+            hsn_code=line.sale.hsn_code,
+            quantity=line.sale.quantity,
+            unit_price=line.sale.unit_price,
+            discount=line.sale.discount,
+            gst_rate=line.sale.gst_rate,
+            gross=line.total,
+            taxable_value=line.taxable_value,
+            cgst=line.cgst,
+            sgst=line.sgst,
+            igst=line.igst,
+        )
         for position, line in enumerate(taxed.lines, start=1)
     )
     return invoice
@@ -368,8 +434,14 @@ def order_pack(*, order: Order, packages: Sequence[PackageSize]) -> Order:
     if not _move([order.pk], OrderStatus.INVOICED):
         raise _refuse_move(order, "packed (only a picked order can be)")
     Package.objects.bulk_create(
-        Package(order=order, position=position, weight_grams=size.weight_grams,
-                length_mm=size.length_mm, breadth_mm=size.breadth_mm, height_mm=size.height_mm)
+        Package(
+            order=order,
+            position=position,
+            weight_grams=size.weight_grams,
+            length_mm=size.length_mm,
+            breadth_mm=size.breadth_mm,
+            height_mm=size.height_mm,
+        )
         for position, size in enumerate(packages, start=1)
     )
     _invoice_create(orders_for_resource().get(pk=order.pk))
@@ -383,23 +455,29 @@ def order_ship(*, order: Order, courier: str | None = None, awb: str | None = No
 
     Courier and AWB given here replace the ones the OMS assigned; without either, 422.
     """
-    current = (Order.objects.select_for_update(of=("self",)).select_related("site")
-               .get(pk=order.pk))
+    current = Order.objects.select_for_update(of=("self",)).select_related("site").get(pk=order.pk)
     if current.status != OrderStatus.INVOICED:
         raise _refuse_move(order, "shipped (only an invoiced order can be)")
     courier, awb = courier or current.courier, awb or current.awb
-    missing = [{"field": field, "message": "is required: neither given here nor assigned by "
-                "the OMS"} for field, value in (("courier", courier), ("awb", awb)) if not value]
+    missing = [
+        {"field": field, "message": "is required: neither given here nor assigned by the OMS"}
+        for field, value in (("courier", courier), ("awb", awb))
+        if not value
+    ]
     if missing:
-        raise ValidationFailed("; ".join(f"{d['field']} {d['message']}" for d in missing),
-                               details=missing)
-    if not _move([order.pk], OrderStatus.SHIPPED, courier=courier, awb=awb,
-                 shipped_at=timezone.now()):
+        raise ValidationFailed(
+            "; ".join(f"{d['field']} {d['message']}" for d in missing), details=missing
+        )
+    if not _move(
+        [order.pk], OrderStatus.SHIPPED, courier=courier, awb=awb, shipped_at=timezone.now()
+    ):
         raise _refuse_move(order, "shipped (only an invoiced order can be)")
     stock_apply(
         site=current.site,
-        changes=[StockChange(item_id, StockMove.Kind.SHIP, on_hand=-units, reserved=-units)
-                 for item_id, units in sorted(stock_held_by(current).items())],
+        changes=[
+            StockChange(item_id, StockMove.Kind.SHIP, on_hand=-units, reserved=-units)
+            for item_id, units in sorted(stock_held_by(current).items())
+        ],
         reference=current.number,
     )
     return _publish([order.pk], "order.shipped")[0]

@@ -58,17 +58,21 @@ def _back_to_order(order: Order) -> HttpResponseRedirect:
 def picking_home(request: HttpRequest) -> HttpResponse:
     """One site's work: reserved orders to list, open pick lists, orders to pack and ship."""
     sites = list(sites_fulfilling_online())
-    site = next((s for s in sites if s.code == request.GET.get("site")), sites[0] if sites
-                else None)
+    site = next(
+        (s for s in sites if s.code == request.GET.get("site")), sites[0] if sites else None
+    )
     context: dict[str, Any] = {"sites": sites, "site": site}
     if site is not None:
         context.update(
             reserved=orders_at(site, OrderStatus.RESERVED),
             to_pack=orders_at(site, OrderStatus.PICKED),
             to_ship=orders_at(site, OrderStatus.INVOICED),
-            picklists=[picklist_resource(picklist) for picklist in
-                       picklists_for_resource().filter(site=site).order_by("-pk")
-                       [:RECENT_PICKLISTS]],
+            picklists=[
+                picklist_resource(picklist)
+                for picklist in picklists_for_resource()
+                .filter(site=site)
+                .order_by("-pk")[:RECENT_PICKLISTS]
+            ],
         )
     return render(request, "fulfilment/home.html", context)
 
@@ -78,17 +82,22 @@ def picking_home(request: HttpRequest) -> HttpResponse:
 def picklist_create(request: HttpRequest) -> HttpResponse:
     site = request.POST.get("site", "")
     try:
-        chosen = validate_as(PickListIn, {"site": site,
-                                          "orders": request.POST.getlist("orders") or None})
+        chosen = validate_as(
+            PickListIn, {"site": site, "orders": request.POST.getlist("orders") or None}
+        )
         if chosen.orders is None:
             raise ValidationFailed.for_field("orders", "select at least one reserved order")
-        picklist = services.picklist_create(user=request.user,  # type: ignore[arg-type]
-                                            site=chosen.site, orders=chosen.orders)
+        picklist = services.picklist_create(
+            user=request.user,  # type: ignore[arg-type]
+            site=chosen.site,
+            orders=chosen.orders,
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(f"{reverse('fulfilment:home')}?site={site}")
-    messages.success(request, f"Pick list {picklist.number} holds "
-                              f"{picklist.entries.count()} orders.")
+    messages.success(
+        request, f"Pick list {picklist.number} holds {picklist.entries.count()} orders."
+    )
     return HttpResponseRedirect(reverse("fulfilment:picklist", args=[picklist.number]))
 
 
@@ -97,25 +106,36 @@ def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
     picklist = _found(picklist_by_number, number)
     orders = [order_resource(entry.order) for entry in picklist.entries.all()]
-    return render(request, "fulfilment/picklist.html", {
-        "picklist": picklist_resource(picklist),
-        "is_open": picklist.status == PickList.Status.OPEN,
-        "orders": orders,
-    })
+    return render(
+        request,
+        "fulfilment/picklist.html",
+        {
+            "picklist": picklist_resource(picklist),
+            "is_open": picklist.status == PickList.Status.OPEN,
+            "orders": orders,
+        },
+    )
 
 
 @require_POST
 @operation_required("orders_confirm_picking")
 def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
     picklist = _found(picklist_by_number, number)
-    lines = [{"sku": sku, "picked": _whole_number(picked)} for sku, picked in
-             zip(request.POST.getlist("sku"), request.POST.getlist("picked"), strict=False)]
+    lines = [
+        {"sku": sku, "picked": _whole_number(picked)}
+        for sku, picked in zip(
+            request.POST.getlist("sku"), request.POST.getlist("picked"), strict=False
+        )
+    ]
     try:
         confirmed = validate_as(PickListConfirmIn, {"lines": lines})
         services.picklist_confirm(
-            user=request.user, number=picklist.number,  # type: ignore[arg-type]
-            picks=[services.PickedLine(sku=line.sku, picked=line.picked)
-                   for line in confirmed.lines])
+            user=request.user,
+            number=picklist.number,  # type: ignore[arg-type]
+            picks=[
+                services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
+            ],
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -135,17 +155,22 @@ def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
 def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
     order = _found(order_by_number, order_id)
     columns = [request.POST.getlist(field) for field in PACKAGE_FIELDS]
-    packages = [dict(zip(PACKAGE_FIELDS, map(_whole_number, row), strict=True))
-                for row in zip(*columns, strict=False)]
+    packages = [
+        dict(zip(PACKAGE_FIELDS, map(_whole_number, row), strict=True))
+        for row in zip(*columns, strict=False)
+    ]
     try:
         packing = validate_as(PackIn, {"packages": packages})
-        packed = services.order_pack(order=order, packages=[
-            services.PackageSize(**package.model_dump()) for package in packing.packages])
+        packed = services.order_pack(
+            order=order,
+            packages=[services.PackageSize(**package.model_dump()) for package in packing.packages],
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{packed.number} is packed; invoice "
-                                  f"{packed.invoice.number} is issued.")
+        messages.success(
+            request, f"{packed.number} is packed; invoice {packed.invoice.number} is issued."
+        )
     return _back_to_order(order)
 
 
@@ -154,8 +179,9 @@ def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
 def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
     order = _found(order_by_number, order_id)
     try:
-        given = validate_as(ShipIn, {field: request.POST.get(field) or None
-                                     for field in ("courier", "awb")})
+        given = validate_as(
+            ShipIn, {field: request.POST.get(field) or None for field in ("courier", "awb")}
+        )
         services.order_ship(order=order, courier=given.courier, awb=given.awb)
     except ApplicationError as exc:
         messages.error(request, exc.message)

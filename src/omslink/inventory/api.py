@@ -32,31 +32,41 @@ def _lines(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
 @router.post("/stock/receipts", response={201: ReceiptOut}, auth=staff("stock_receive"))
 def create_receipt(request: HttpRequest, payload: ReceiptIn) -> Status:
     user = caller_user(request)
-    document = services.stock_receipt_create(user=user, site=payload.site,
-                                             reference=payload.reference, lines=_lines(payload))
+    document = services.stock_receipt_create(
+        user=user, site=payload.site, reference=payload.reference, lines=_lines(payload)
+    )
     return Status(201, selectors.stock_document_resource(document))
 
 
 @router.post("/stock/adjustments", response={201: AdjustmentOut}, auth=staff("stock_adjust"))
 def create_adjustment(request: HttpRequest, payload: AdjustmentIn) -> Status:
     user = caller_user(request)
-    document = services.stock_adjustment_create(user=user, site=payload.site,
-                                                reason=payload.reason, lines=_lines(payload))
+    document = services.stock_adjustment_create(
+        user=user, site=payload.site, reason=payload.reason, lines=_lines(payload)
+    )
     return Status(201, selectors.stock_document_resource(document))
 
 
 def _site_page(site: Site, query: StockQuery | InventoryQuery) -> dict[str, Any]:
     """Every item at one site, zeros included, as stock rows."""
-    return page_of(selectors.items_with_balance_at(site, query.sku), query, newest_first=False,
-                   render=lambda item: selectors.stock_row(site, item))
+    return page_of(
+        selectors.items_with_balance_at(site, query.sku),
+        query,
+        newest_first=False,
+        render=lambda item: selectors.stock_row(site, item),
+    )
 
 
 @router.get("/stock", response=Page[StockRowOut], auth=staff("stock_view"))
 def list_stock(request: HttpRequest, query: Query[StockQuery]) -> dict[str, Any]:
     """One site: every item, zeros included. No site: every (site, SKU) that holds a row."""
     if query.site is None:
-        return page_of(selectors.balances_everywhere(query.sku), query, newest_first=False,
-                       render=selectors.balance_row)
+        return page_of(
+            selectors.balances_everywhere(query.sku),
+            query,
+            newest_first=False,
+            render=selectors.balance_row,
+        )
     site = selectors.site_named(query.site)
     return _site_page(site, query)
 

@@ -57,8 +57,9 @@ class StockDocument(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return self.number
@@ -89,8 +90,9 @@ class StockMove(models.Model):
     reserved_delta = models.BigIntegerField(default=0)
     allocated_delta = models.BigIntegerField(default=0)
     reference = models.CharField(max_length=100)
-    document = models.ForeignKey(StockDocument, on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="moves")
+    document = models.ForeignKey(
+        StockDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -40,9 +40,11 @@ def online_site_of(org_unit: OrgUnit) -> Site:
     """
     site = online_fulfilment_site(org_unit)
     if site is None:
-        raise Conflict(f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "
-                       "one of its sites for online fulfilment before online orders and "
-                       "inventory can be served.")
+        raise Conflict(
+            f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "
+            "one of its sites for online fulfilment before online orders and "
+            "inventory can be served."
+        )
     return site
 
 
@@ -62,7 +64,10 @@ def items_with_balance_at(site: Site, skus: Iterable[str] | None = None) -> Quer
 def stock_row(site: Site, item: Any) -> dict[str, Any]:
     """One row of `GET /stock` from an item annotated by `items_with_balance_at`."""
     return {
-        "site": site.code, "sku": item.sku, "on_hand": item.on_hand, "reserved": item.reserved,
+        "site": site.code,
+        "sku": item.sku,
+        "on_hand": item.on_hand,
+        "reserved": item.reserved,
         "allocated": item.allocated,
         "available": item.on_hand - item.reserved - item.allocated,
     }
@@ -78,8 +83,11 @@ def balances_everywhere(skus: Iterable[str] | None = None) -> QuerySet[StockBala
 
 def balance_row(balance: StockBalance) -> dict[str, Any]:
     return {
-        "site": balance.site.code, "sku": balance.item.sku, "on_hand": balance.on_hand,
-        "reserved": balance.reserved, "allocated": balance.allocated,
+        "site": balance.site.code,
+        "sku": balance.item.sku,
+        "on_hand": balance.on_hand,
+        "reserved": balance.reserved,
+        "allocated": balance.allocated,
         "available": balance.available,
     }
 
@@ -125,22 +133,31 @@ def ledger_mismatches() -> list[LedgerMismatch]:
     sums = {
         (row["site_id"], row["item_id"]): (row["on_hand"], row["reserved"], row["allocated"])
         for row in StockMove.objects.values("site_id", "item_id").annotate(
-            on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"),
+            on_hand=Sum("on_hand_delta"),
+            reserved=Sum("reserved_delta"),
             allocated=Sum("allocated_delta"),
         )
     }
     held = {
         (row["site_id"], row["item_id"]): (row["on_hand"], row["reserved"], row["allocated"])
-        for row in StockBalance.objects.values("site_id", "item_id", "on_hand", "reserved",
-                                               "allocated")
+        for row in StockBalance.objects.values(
+            "site_id", "item_id", "on_hand", "reserved", "allocated"
+        )
     }
     zero = (0, 0, 0)
-    wrong = sorted(key for key in held.keys() | sums.keys()
-                   if held.get(key, zero) != sums.get(key, zero))
+    wrong = sorted(
+        key for key in held.keys() | sums.keys() if held.get(key, zero) != sums.get(key, zero)
+    )
     if not wrong:
         return []
     sites = dict(Site.objects.values_list("pk", "code"))
     skus = dict(Item.objects.values_list("pk", "sku"))
-    return [LedgerMismatch(sites[site_id], skus[item_id], held.get((site_id, item_id), zero),
-                           sums.get((site_id, item_id), zero))
-            for site_id, item_id in wrong]
+    return [
+        LedgerMismatch(
+            sites[site_id],
+            skus[item_id],
+            held.get((site_id, item_id), zero),
+            sums.get((site_id, item_id), zero),
+        )
+        for site_id, item_id in wrong
+    ]

@@ -46,8 +46,9 @@ def _locked_balances(site: Site, item_ids: list[int]) -> dict[int, StockBalance]
             "item_id", flat=True
         )
     )
-    missing = [StockBalance(site=site, item_id=item_id) for item_id in item_ids
-               if item_id not in existing]
+    missing = [
+        StockBalance(site=site, item_id=item_id) for item_id in item_ids if item_id not in existing
+    ]
     if missing:
         StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
     locked = StockBalance.objects.select_for_update().filter(site=site, item_id__in=item_ids)
@@ -72,8 +73,11 @@ def stock_apply(
     for change in changes:
         total = totals[change.item_id]
         totals[change.item_id] = StockChange(
-            change.item_id, "", total.on_hand + change.on_hand,
-            total.reserved + change.reserved, total.allocated + change.allocated,
+            change.item_id,
+            "",
+            total.on_hand + change.on_hand,
+            total.reserved + change.reserved,
+            total.allocated + change.allocated,
         )
     balances = _locked_balances(site, sorted(totals))
     short = [
@@ -87,8 +91,10 @@ def stock_apply(
         raise InsufficientStock(
             f"Not enough available stock at {site.code} for "
             f"{', '.join(skus[entry[0]] for entry in short)}; nothing was stored.",
-            details=[{"sku": skus[item_id], "requested": requested,
-                      "available": max(available, 0)} for item_id, requested, available in short],
+            details=[
+                {"sku": skus[item_id], "requested": requested, "available": max(available, 0)}
+                for item_id, requested, available in short
+            ],
         )
     for item_id, total in totals.items():
         balance = balances[item_id]
@@ -101,9 +107,16 @@ def stock_apply(
         balance.reserved += total.reserved
         balance.allocated += total.allocated
     StockMove.objects.bulk_create(
-        StockMove(site=site, item_id=change.item_id, kind=change.kind,
-                  on_hand_delta=change.on_hand, reserved_delta=change.reserved,
-                  allocated_delta=change.allocated, reference=reference, document=document)
+        StockMove(
+            site=site,
+            item_id=change.item_id,
+            kind=change.kind,
+            on_hand_delta=change.on_hand,
+            reserved_delta=change.reserved,
+            allocated_delta=change.allocated,
+            reference=reference,
+            document=document,
+        )
         for change in changes
     )
     moved = [item_id for item_id, total in totals.items() if total.available != 0]
@@ -120,16 +133,18 @@ class DocumentLine:
     quantity: int
 
 
-def _stock_document_create(*, kind: StockDocument.Kind, user: User, site: str, text: str,
-                           lines: Sequence[DocumentLine]) -> StockDocument:
+def _stock_document_create(
+    *, kind: StockDocument.Kind, user: User, site: str, text: str, lines: Sequence[DocumentLine]
+) -> StockDocument:
     target = site_named(site)
     items = items_by_sku(line.sku for line in lines)
-    document = StockDocument.objects.create(kind=kind, site=target, reference=text,
-                                            created_by=user)
+    document = StockDocument.objects.create(kind=kind, site=target, reference=text, created_by=user)
     stock_apply(
         site=target,
-        changes=[StockChange(items[line.sku].pk, StockMove.Kind(kind), on_hand=line.quantity)
-                 for line in lines],
+        changes=[
+            StockChange(items[line.sku].pk, StockMove.Kind(kind), on_hand=line.quantity)
+            for line in lines
+        ],
         reference=document.number,
         document=document,
     )
@@ -137,20 +152,24 @@ def _stock_document_create(*, kind: StockDocument.Kind, user: User, site: str, t
 
 
 @transactional
-def stock_receipt_create(*, user: User, site: str, reference: str,
-                         lines: Sequence[DocumentLine]) -> StockDocument:
+def stock_receipt_create(
+    *, user: User, site: str, reference: str, lines: Sequence[DocumentLine]
+) -> StockDocument:
     """Add received goods to on-hand at a site."""
-    return _stock_document_create(kind=StockDocument.Kind.RECEIPT, user=user, site=site,
-                                  text=reference, lines=lines)
+    return _stock_document_create(
+        kind=StockDocument.Kind.RECEIPT, user=user, site=site, text=reference, lines=lines
+    )
 
 
 @transactional
-def stock_adjustment_create(*, user: User, site: str, reason: str,
-                            lines: Sequence[DocumentLine]) -> StockDocument:
+def stock_adjustment_create(
+    *, user: User, site: str, reason: str, lines: Sequence[DocumentLine]
+) -> StockDocument:
     """Correct on-hand up or down; never below what online and wholesale orders hold.
 
     A count that finds fewer units than are held is refused with `insufficient_stock`:
     the holds must be released (orders cancelled) first, so no order is left short silently.
     """
-    return _stock_document_create(kind=StockDocument.Kind.ADJUSTMENT, user=user, site=site,
-                                  text=reason, lines=lines)
+    return _stock_document_create(
+        kind=StockDocument.Kind.ADJUSTMENT, user=user, site=site, text=reason, lines=lines
+    )

@@ -30,8 +30,9 @@ def _skus(text: str) -> list[str] | None:
     return skus or None
 
 
-def _stock_page(request: HttpRequest, *, status: int = 200,
-                entered: dict[str, Any] | None = None) -> HttpResponse:
+def _stock_page(
+    request: HttpRequest, *, status: int = 200, entered: dict[str, Any] | None = None
+) -> HttpResponse:
     site_code = request.GET.get("site", "")
     sku_text = request.GET.get("sku", "")
     rows: list[dict[str, Any]] = []
@@ -41,27 +42,42 @@ def _stock_page(request: HttpRequest, *, status: int = 200,
         cursor = request.GET.get("cursor")
         if site_code:
             site = selectors.site_named(site_code)
-            items, next_cursor = paginate(selectors.items_with_balance_at(site, skus),
-                                          cursor=cursor, limit=PAGE_SIZE, newest_first=False)
+            items, next_cursor = paginate(
+                selectors.items_with_balance_at(site, skus),
+                cursor=cursor,
+                limit=PAGE_SIZE,
+                newest_first=False,
+            )
             rows = [selectors.stock_row(site, item) for item in items]
         else:
-            balances, next_cursor = paginate(selectors.balances_everywhere(skus), cursor=cursor,
-                                             limit=PAGE_SIZE, newest_first=False)
+            balances, next_cursor = paginate(
+                selectors.balances_everywhere(skus),
+                cursor=cursor,
+                limit=PAGE_SIZE,
+                newest_first=False,
+            )
             rows = [selectors.balance_row(balance) for balance in balances]
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return render(request, "inventory/stock.html", {
-        "rows": rows,
-        "next_cursor": next_cursor,
-        "sites": Site.objects.order_by("code"),
-        "site": site_code,
-        "sku": sku_text,
-        "documents": [selectors.stock_document_resource(document)
-                      for document in selectors.recent_stock_documents()],
-        "entered": entered or {},
-        "skus": item_skus(),
-        "empty_rows": range(EMPTY_LINE_ROWS),
-    }, status=status)
+    return render(
+        request,
+        "inventory/stock.html",
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "sites": Site.objects.order_by("code"),
+            "site": site_code,
+            "sku": sku_text,
+            "documents": [
+                selectors.stock_document_resource(document)
+                for document in selectors.recent_stock_documents()
+            ],
+            "entered": entered or {},
+            "skus": item_skus(),
+            "empty_rows": range(EMPTY_LINE_ROWS),
+        },
+        status=status,
+    )
 
 
 @operation_required("stock_view")
@@ -73,23 +89,36 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
     """Validate a receipt or adjustment form as the API would, then call its service."""
     receipt = kind == StockDocument.Kind.RECEIPT
     label = "Receipt" if receipt else "Adjustment"
-    fields = {"site": request.POST.get("site", ""), "lines": form_lines(request),
-              "reference" if receipt else "reason": request.POST.get("text", "")}
+    fields = {
+        "site": request.POST.get("site", ""),
+        "lines": form_lines(request),
+        "reference" if receipt else "reason": request.POST.get("text", ""),
+    }
     try:
         if receipt:
             received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=request.user, site=received.site,  # type: ignore[arg-type]
-                reference=received.reference, lines=_lines_of(received))
+                user=request.user,
+                site=received.site,  # type: ignore[arg-type]
+                reference=received.reference,
+                lines=_lines_of(received),
+            )
         else:
             adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=request.user, site=adjusted.site,  # type: ignore[arg-type]
-                reason=adjusted.reason, lines=_lines_of(adjusted))
+                user=request.user,
+                site=adjusted.site,  # type: ignore[arg-type]
+                reason=adjusted.reason,
+                lines=_lines_of(adjusted),
+            )
     except ApplicationError as exc:
         messages.error(request, f"{label} not saved: {exc.message}")
-        entered = {"form": kind.value, "site": fields["site"],
-                   "text": request.POST.get("text", ""), "lines": fields["lines"]}
+        entered = {
+            "form": kind.value,
+            "site": fields["site"],
+            "text": request.POST.get("text", ""),
+            "lines": fields["lines"],
+        }
         return _stock_page(request, status=exc.status, entered=entered)
     messages.success(request, f"{label} {document.number} saved at {document.site.code}.")
     return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={document.site.code}")

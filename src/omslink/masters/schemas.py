@@ -14,8 +14,8 @@ from omslink.core.money import Money, MoneyOut
 from omslink.masters.models import Customer
 
 GST_RATES = frozenset(
-    Decimal(rate) for rate in ("0", "0.1", "0.25", "1", "1.5", "3", "5", "6", "7.5", "12", "18",
-                               "28", "40")
+    Decimal(rate)
+    for rate in ("0", "0.1", "0.25", "1", "1.5", "3", "5", "6", "7.5", "12", "18", "28", "40")
 )
 
 
@@ -23,7 +23,7 @@ def _gst_rate(value: str) -> str:
     try:
         rate = Decimal(value)
     except ArithmeticError as exc:
-        raise ValueError("must be a GST rate such as \"5.00\"") from exc
+        raise ValueError('must be a GST rate such as "5.00"') from exc
     if not rate.is_finite() or rate not in GST_RATES:
         slabs = ", ".join(f"{r:.2f}" for r in sorted(GST_RATES))
         raise ValueError(f"must be one of the GST rates {slabs}")
@@ -31,8 +31,9 @@ def _gst_rate(value: str) -> str:
 
 
 GstRate = Annotated[StrictStr, Field(max_length=6), AfterValidator(_gst_rate)]
-HsnCode = Annotated[StrictStr, Field(pattern=r"^(\d{4}|\d{6}|\d{8})$",
-                                     description="4, 6 or 8 digits")]
+HsnCode = Annotated[
+    StrictStr, Field(pattern=r"^(\d{4}|\d{6}|\d{8})$", description="4, 6 or 8 digits")
+]
 
 
 class OrgUnitIn(Schema):

@@ -32,17 +32,20 @@ def site_by_code(code: str) -> Site:
 
 
 @transactional
-def org_unit_create(*, code: str, name: str, gstin: str, state_code: str,
-                    address: str = "") -> OrgUnit:
+def org_unit_create(
+    *, code: str, name: str, gstin: str, state_code: str, address: str = ""
+) -> OrgUnit:
     """Create a legal entity; its GSTIN's first two digits need not be checked by us."""
     _refuse_existing(OrgUnit, "code", code)
-    return OrgUnit.objects.create(code=code, name=name, gstin=gstin, state_code=state_code,
-                                  address=address)
+    return OrgUnit.objects.create(
+        code=code, name=name, gstin=gstin, state_code=state_code, address=address
+    )
 
 
 @transactional
-def site_create(*, code: str, name: str, org_unit: str, online_fulfilment: bool,
-                address: str = "") -> Site:
+def site_create(
+    *, code: str, name: str, org_unit: str, online_fulfilment: bool, address: str = ""
+) -> Site:
     """Create a warehouse; an OU has at most one online fulfilment site."""
     _refuse_existing(Site, "code", code)
     owner = OrgUnit.objects.filter(code=org_unit).first()
@@ -52,8 +55,9 @@ def site_create(*, code: str, name: str, org_unit: str, online_fulfilment: bool,
         current = Site.objects.filter(org_unit=owner, online_fulfilment=True).first()
         if current is not None:
             raise Conflict(f"{org_unit} already fulfils online orders from site {current.code}.")
-    return Site.objects.create(code=code, name=name, org_unit=owner,
-                               online_fulfilment=online_fulfilment, address=address)
+    return Site.objects.create(
+        code=code, name=name, org_unit=owner, online_fulfilment=online_fulfilment, address=address
+    )
 
 
 def online_fulfilment_site(org_unit: OrgUnit) -> Site | None:
@@ -68,18 +72,26 @@ def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
     if repeated:
         raise ValidationFailed(
             "The same SKU is listed twice.",
-            details=[{"field": f"[{skus.index(sku)}].sku", "message": f"{sku} is repeated"}
-                     for sku in repeated],
+            details=[
+                {"field": f"[{skus.index(sku)}].sku", "message": f"{sku} is repeated"}
+                for sku in repeated
+            ],
         )
     existing = sorted(Item.objects.filter(sku__in=skus).values_list("sku", flat=True))
     if existing:
-        raise Conflict(f"Items exist already: {', '.join(existing)}.",
-                       details=[{"sku": sku} for sku in existing])
+        raise Conflict(
+            f"Items exist already: {', '.join(existing)}.",
+            details=[{"sku": sku} for sku in existing],
+        )
     created = [
         Item(
-            sku=item["sku"], name=item["name"], hsn_code=item["hsn_code"],
-            gst_rate=Decimal(item["gst_rate"]), mrp=Decimal(item["mrp"]),
-            barcode=item.get("barcode", ""), bin=item.get("bin", ""),
+            sku=item["sku"],
+            name=item["name"],
+            hsn_code=item["hsn_code"],
+            gst_rate=Decimal(item["gst_rate"]),
+            mrp=Decimal(item["mrp"]),
+            barcode=item.get("barcode", ""),
+            bin=item.get("bin", ""),
         )
         for item in items
     ]
@@ -87,8 +99,10 @@ def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
 
 
 @transactional
-def customer_create(*, code: str, name: str, state_code: str, gstin: str | None = None,
-                    address: str = "") -> Customer:
+def customer_create(
+    *, code: str, name: str, state_code: str, gstin: str | None = None, address: str = ""
+) -> Customer:
     _refuse_existing(Customer, "code", code)
-    return Customer.objects.create(code=code, name=name, gstin=gstin or "",
-                                   state_code=state_code, address=address)
+    return Customer.objects.create(
+        code=code, name=name, gstin=gstin or "", state_code=state_code, address=address
+    )

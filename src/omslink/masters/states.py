@@ -69,5 +69,4 @@ def state(code: str) -> State:
 
 def state_choices() -> list[tuple[str, str]]:
     """(code, name) of every state and union territory, by name, for select boxes."""
-    return sorted(((code, entry.name) for code, entry in _STATES.items()),
-                  key=lambda pair: pair[1])
+    return sorted(((code, entry.name) for code, entry in _STATES.items()), key=lambda pair: pair[1])

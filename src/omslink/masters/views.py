@@ -57,45 +57,88 @@ KINDS = {
     kind.slug: kind
     for kind in (
         MasterKind(
-            "org-units", "Org units", "org unit", OrgUnit.objects.all,
+            "org-units",
+            "Org units",
+            "org unit",
+            OrgUnit.objects.all,
             (("Code", "code"), ("Name", "name"), ("GSTIN", "gstin"), ("State", "state_code")),
-            (FormField("code", "Code", hint="e.g. OU1"), FormField("name", "Legal name"),
-             FormField("gstin", "GSTIN", hint="15 characters, e.g. 29ABCDE1234F1Z5"),
-             FormField("state_code", "State", "state"),
-             FormField("address", "Address", "textarea", required=False)),
-            OrgUnitIn, lambda data: services.org_unit_create(**data),
+            (
+                FormField("code", "Code", hint="e.g. OU1"),
+                FormField("name", "Legal name"),
+                FormField("gstin", "GSTIN", hint="15 characters, e.g. 29ABCDE1234F1Z5"),
+                FormField("state_code", "State", "state"),
+                FormField("address", "Address", "textarea", required=False),
+            ),
+            OrgUnitIn,
+            lambda data: services.org_unit_create(**data),
         ),
         MasterKind(
-            "sites", "Sites", "site", lambda: Site.objects.select_related("org_unit"),
-            (("Code", "code"), ("Name", "name"), ("Org unit", "org_unit.code"),
-             ("Online fulfilment", "online_fulfilment")),
-            (FormField("code", "Code", hint="e.g. WH1"), FormField("name", "Name"),
-             FormField("org_unit", "Org unit", "org_unit"),
-             FormField("online_fulfilment", "Fulfils the org unit's online orders", "checkbox",
-                       required=False),
-             FormField("address", "Address", "textarea", required=False)),
-            SiteIn, lambda data: services.site_create(**data),
+            "sites",
+            "Sites",
+            "site",
+            lambda: Site.objects.select_related("org_unit"),
+            (
+                ("Code", "code"),
+                ("Name", "name"),
+                ("Org unit", "org_unit.code"),
+                ("Online fulfilment", "online_fulfilment"),
+            ),
+            (
+                FormField("code", "Code", hint="e.g. WH1"),
+                FormField("name", "Name"),
+                FormField("org_unit", "Org unit", "org_unit"),
+                FormField(
+                    "online_fulfilment",
+                    "Fulfils the org unit's online orders",
+                    "checkbox",
+                    required=False,
+                ),
+                FormField("address", "Address", "textarea", required=False),
+            ),
+            SiteIn,
+            lambda data: services.site_create(**data),
         ),
         MasterKind(
-            "items", "Items", "item", Item.objects.all,
-            (("SKU", "sku"), ("Name", "name"), ("HSN", "hsn_code"), ("GST %", "gst_rate"),
-             ("MRP", "mrp"), ("Bin", "bin"), ("Barcode", "barcode")),
-            (FormField("sku", "SKU"), FormField("name", "Name"),
-             FormField("hsn_code", "HSN code", hint="4, 6 or 8 digits"),
-             FormField("gst_rate", "GST rate", "gst_rate"),
-             FormField("mrp", "MRP", hint="e.g. 499.00"),
-             FormField("bin", "Bin", required=False), FormField("barcode", "Barcode",
-                                                                  required=False)),
-            ItemIn, lambda data: services.items_create(items=[data])[0],
+            "items",
+            "Items",
+            "item",
+            Item.objects.all,
+            (
+                ("SKU", "sku"),
+                ("Name", "name"),
+                ("HSN", "hsn_code"),
+                ("GST %", "gst_rate"),
+                ("MRP", "mrp"),
+                ("Bin", "bin"),
+                ("Barcode", "barcode"),
+            ),
+            (
+                FormField("sku", "SKU"),
+                FormField("name", "Name"),
+                FormField("hsn_code", "HSN code", hint="4, 6 or 8 digits"),
+                FormField("gst_rate", "GST rate", "gst_rate"),
+                FormField("mrp", "MRP", hint="e.g. 499.00"),
+                FormField("bin", "Bin", required=False),
+                FormField("barcode", "Barcode", required=False),
+            ),
+            ItemIn,
+            lambda data: services.items_create(items=[data])[0],
         ),
         MasterKind(
-            "customers", "Customers", "customer", Customer.objects.all,
+            "customers",
+            "Customers",
+            "customer",
+            Customer.objects.all,
             (("Code", "code"), ("Name", "name"), ("GSTIN", "gstin"), ("State", "state_code")),
-            (FormField("code", "Code"), FormField("name", "Name"),
-             FormField("gstin", "GSTIN", required=False, hint="leave empty for none"),
-             FormField("state_code", "State", "state"),
-             FormField("address", "Address", "textarea", required=False)),
-            CustomerIn, lambda data: services.customer_create(**data),
+            (
+                FormField("code", "Code"),
+                FormField("name", "Name"),
+                FormField("gstin", "GSTIN", required=False, hint="leave empty for none"),
+                FormField("state_code", "State", "state"),
+                FormField("address", "Address", "textarea", required=False),
+            ),
+            CustomerIn,
+            lambda data: services.customer_create(**data),
         ),
     )
 }
@@ -129,25 +172,36 @@ def _form_data(kind: MasterKind, posted: Any) -> dict[str, Any]:
     return data
 
 
-def _render(request: HttpRequest, kind: MasterKind, *, entered: dict[str, Any] | None = None,
-            status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest,
+    kind: MasterKind,
+    *,
+    entered: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     rows: list[Model] = []
     next_cursor: str | None = None
     try:
-        rows, next_cursor = paginate(kind.rows(), cursor=request.GET.get("cursor"),
-                                     limit=PAGE_SIZE, newest_first=False)
+        rows, next_cursor = paginate(
+            kind.rows(), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, newest_first=False
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return render(request, "masters/master_list.html", {
-        "kind": kind,
-        "kinds": KINDS.values(),
-        "table": [[_cell(row, path) for _, path in kind.columns] for row in rows],
-        "next_cursor": next_cursor,
-        "form_fields": [(field, (entered or {}).get(field.name, "")) for field in kind.fields],
-        "states": state_choices(),
-        "org_units": OrgUnit.objects.order_by("code"),
-        "gst_rates": [f"{rate:.2f}" for rate in sorted(GST_RATES)],
-    }, status=status)
+    return render(
+        request,
+        "masters/master_list.html",
+        {
+            "kind": kind,
+            "kinds": KINDS.values(),
+            "table": [[_cell(row, path) for _, path in kind.columns] for row in rows],
+            "next_cursor": next_cursor,
+            "form_fields": [(field, (entered or {}).get(field.name, "")) for field in kind.fields],
+            "states": state_choices(),
+            "org_units": OrgUnit.objects.order_by("code"),
+            "gst_rates": [f"{rate:.2f}" for rate in sorted(GST_RATES)],
+        },
+        status=status,
+    )
 
 
 @operation_required("masters_view")

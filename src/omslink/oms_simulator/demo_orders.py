@@ -26,15 +26,23 @@ CUSTOMERS = (
 IST = timezone(timedelta(hours=5, minutes=30))
 
 
-def _call(config: SimulatorConfig, method: str, path: str,
-          body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-          ) -> tuple[int, Any]:
+def _call(
+    config: SimulatorConfig,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     request = urllib.request.Request(  # noqa: S310 - the ERP URL comes from our own config
         config.erp_url.rstrip("/") + path,
         method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {config.api_key}", "Accept": "application/json",
-                 "Content-Type": "application/json", **(headers or {})},
+        headers={
+            "Authorization": f"Bearer {config.api_key}",
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310
@@ -63,11 +71,25 @@ def demo_order(skus: list[str], rng: random.Random) -> dict[str, Any]:
         "ordered_at": datetime.now(IST).isoformat(timespec="seconds"),
         "payment_mode": rng.choice(("PREPAID", "COD")),
         "customer": {"name": name, "phone": phone, "email": None},
-        "shipping_address": {"line1": street, "line2": "", "city": city, "state_code": state,
-                             "pincode": pincode, "country": "IN"},
+        "shipping_address": {
+            "line1": street,
+            "line2": "",
+            "city": city,
+            "state_code": state,
+            "pincode": pincode,
+            "country": "IN",
+        },
         "billing_gstin": None,
-        "lines": [{"line_id": str(number), "sku": sku, "quantity": 1, "unit_price": "499.00",
-                   "discount": "0.00"} for number, sku in enumerate(skus, start=1)],
+        "lines": [
+            {
+                "line_id": str(number),
+                "sku": sku,
+                "quantity": 1,
+                "unit_price": "499.00",
+                "discount": "0.00",
+            }
+            for number, sku in enumerate(skus, start=1)
+        ],
         "shipping_charge": "0.00",
         "cod_charge": "0.00",
     }
@@ -84,15 +106,21 @@ def push_demo_order(config: SimulatorConfig, rng: random.Random | None = None) -
             return f"The ERP answered {status} to the inventory query ({_error_text(answer)})."
         available = [item["sku"] for item in answer.get("items", []) if item["available"] > 0]
         if not available:
-            return ("No item is available at the online fulfilment site; receive stock in the "
-                    "ERP first.")
+            return (
+                "No item is available at the online fulfilment site; receive stock in the "
+                "ERP first."
+            )
         order = demo_order(rng.sample(available, k=min(2, len(available))), rng)
-        status, answer = _call(config, "POST", "/api/v1/orders", order,
-                               {"Idempotency-Key": order["external_order_id"]})
+        status, answer = _call(
+            config, "POST", "/api/v1/orders", order, {"Idempotency-Key": order["external_order_id"]}
+        )
     except (OSError, KeyError, TypeError, AttributeError) as exc:
         return f"The ERP could not be reached or answered oddly: {exc}"
     if status in (200, 201) and isinstance(answer, dict):
-        return (f"Order {order['external_order_id']} pushed: the ERP stored it as "
-                f"{answer.get('id')}, status {answer.get('status')}.")
-    return (f"The ERP refused order {order['external_order_id']} with {status} "
-            f"({_error_text(answer)}).")
+        return (
+            f"Order {order['external_order_id']} pushed: the ERP stored it as "
+            f"{answer.get('id')}, status {answer.get('status')}."
+        )
+    return (
+        f"The ERP refused order {order['external_order_id']} with {status} ({_error_text(answer)})."
+    )

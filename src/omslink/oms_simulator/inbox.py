@@ -112,13 +112,18 @@ class Inbox:
             self._arrivals[webhook_id] = self._arrivals.get(webhook_id, 0) + 1
             return self._arrivals[webhook_id]
 
-    def record(self, event: dict[str, Any], headers: Mapping[str, str], *, encrypted: bool,
-               answered: int) -> None:
+    def record(
+        self, event: dict[str, Any], headers: Mapping[str, str], *, encrypted: bool, answered: int
+    ) -> None:
         lowered = {name.lower(): value for name, value in headers.items()}
         received = ReceivedWebhook(
-            webhook_id=lowered["webhook-id"], timestamp=int(lowered["webhook-timestamp"]),
-            signature=lowered["webhook-signature"], encrypted=encrypted, event=event,
-            answered=answered, received_at=time.time(),
+            webhook_id=lowered["webhook-id"],
+            timestamp=int(lowered["webhook-timestamp"]),
+            signature=lowered["webhook-signature"],
+            encrypted=encrypted,
+            event=event,
+            answered=answered,
+            received_at=time.time(),
         )
         with self._lock:
             self._received.append(received)

@@ -61,15 +61,23 @@ class _ReceiverServer(ThreadingHTTPServer):
 class OmsSimulator:
     """Serve on (host, port) in a background thread until `stop()`."""
 
-    def __init__(self, config: SimulatorConfig, *, host: str = "127.0.0.1", port: int | None = None,
-                 responder: Responder = accept_all, inbox: Inbox | None = None) -> None:
+    def __init__(
+        self,
+        config: SimulatorConfig,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        responder: Responder = accept_all,
+        inbox: Inbox | None = None,
+    ) -> None:
         self.config = config
         self.responder = responder
         self.inbox = inbox or Inbox()
         self.last_push_message = ""
         self.form_token = secrets.token_urlsafe(16)
-        self._server = _ReceiverServer((host, config.port if port is None else port),
-                                       _handler_for(self))
+        self._server = _ReceiverServer(
+            (host, config.port if port is None else port), _handler_for(self)
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -81,8 +89,9 @@ class OmsSimulator:
         return f"http://127.0.0.1:{self.port}{WEBHOOK_PATH}"
 
     def start(self) -> OmsSimulator:
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="oms-simulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="oms-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -124,8 +133,9 @@ class _SimulatorHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("simulator: " + format, *args)
 
-    def _send(self, status: int, body: bytes, content_type: str,
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -150,8 +160,12 @@ class _SimulatorHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, b"ok", "text/plain")
         elif self.path == "/received.json":
             received = [
-                {"webhook_id": r.webhook_id, "answered": r.answered, "encrypted": r.encrypted,
-                 "event": r.event}
+                {
+                    "webhook_id": r.webhook_id,
+                    "answered": r.answered,
+                    "encrypted": r.encrypted,
+                    "event": r.event,
+                }
                 for r in self.simulator.inbox.received()
             ]
             document = {"received": received, "rejected": self.simulator.inbox.rejected()}
@@ -176,8 +190,9 @@ class _SimulatorHandler(BaseHTTPRequestHandler):
         config = self.simulator.config
         headers = dict(self.headers.items())
         try:
-            event, encrypted = open_webhook(body, headers, secret=config.webhook_secret,
-                                            encryption_key=config.encryption_key)
+            event, encrypted = open_webhook(
+                body, headers, secret=config.webhook_secret, encryption_key=config.encryption_key
+            )
         except WebhookRejected as exc:
             self.simulator.inbox.reject(str(exc))
             self._send(HTTPStatus.UNAUTHORIZED, str(exc).encode(), "text/plain")
@@ -210,16 +225,23 @@ def _page(simulator: OmsSimulator) -> str:
         rows.append(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
                 escape(datetime.fromtimestamp(received.received_at).strftime("%H:%M:%S")),
-                escape(str(event.get("type"))), escape(str(event.get("ordering_key"))),
-                escape(str(event.get("sequence"))), escape(received.webhook_id),
+                escape(str(event.get("type"))),
+                escape(str(event.get("ordering_key"))),
+                escape(str(event.get("sequence"))),
+                escape(received.webhook_id),
                 f"{received.answered}{' (encrypted)' if received.encrypted else ''}",
             )
         )
-    stock = "".join(f"<tr><td>{escape(sku)}</td><td>{available}</td></tr>"
-                    for sku, available in sorted(simulator.inventory_view().items()))
+    stock = "".join(
+        f"<tr><td>{escape(sku)}</td><td>{available}</td></tr>"
+        for sku, available in sorted(simulator.inventory_view().items())
+    )
     rejected = len(simulator.inbox.rejected())
-    message = (f"<p class=note>{escape(simulator.last_push_message)}</p>"
-               if simulator.last_push_message else "")
+    message = (
+        f"<p class=note>{escape(simulator.last_push_message)}</p>"
+        if simulator.last_push_message
+        else ""
+    )
     return f"""<!doctype html><html lang=en><head><meta charset=utf-8>
 <meta http-equiv=refresh content=5><title>OMS simulator</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2430}}
@@ -240,7 +262,7 @@ value="{escape(simulator.form_token)}"><button type=submit>Push a demo order</bu
 <p>{len(simulator.inbox.received())} received, {rejected} rejected (bad signature or body)
 since the simulator started; the page refreshes itself.</p>
 <table><tr><th>time</th><th>type</th><th>ordering key</th><th>sequence</th><th>webhook-id</th>
-<th>answered</th></tr>{''.join(rows)}</table>
+<th>answered</th></tr>{"".join(rows)}</table>
 </body></html>"""
 
 

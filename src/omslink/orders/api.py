@@ -30,22 +30,25 @@ from omslink.orders.selectors import (
 router = Router(tags=["orders"])
 
 
-
 def _idempotency_key(value: str | None) -> str | None:
     if value is not None and (not value or not value.isprintable() or not value.isascii()):
-        raise ValidationFailed.for_field("Idempotency-Key", "must be 1-255 printable ASCII "
-                                         "characters")
+        raise ValidationFailed.for_field(
+            "Idempotency-Key", "must be 1-255 printable ASCII characters"
+        )
     return value
 
 
 @router.post("/orders", response={200: OrderOut, 201: OrderOut}, auth=partner())
-def push_order(request: HttpRequest, payload: OrderIn,
-               idempotency_key: str | None = Header(None, alias="Idempotency-Key",
-                                                    max_length=255)) -> Status:
+def push_order(
+    request: HttpRequest,
+    payload: OrderIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=255),
+) -> Status:
     """Store and reserve a pushed order: 201 new, 200 the same order again."""
     app = caller_app(request)
-    answer = services.order_intake(app=app, payload=payload,
-                                   idempotency_key=_idempotency_key(idempotency_key))
+    answer = services.order_intake(
+        app=app, payload=payload, idempotency_key=_idempotency_key(idempotency_key)
+    )
     return Status(answer.status, answer.body)
 
 
@@ -71,8 +74,7 @@ def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return order_resource(_order_for_caller(request, order_id))
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut,
-             auth=staff_or_partner("orders_cancel"))
+@router.post("/orders/{order_id}/cancel", response=OrderOut, auth=staff_or_partner("orders_cancel"))
 def cancel_order(request: HttpRequest, order_id: str, payload: CancelIn) -> dict[str, Any]:
     """The OMS cancels by its external id; the ERP (role with orders_cancel) by `SO-…`."""
     order = _order_for_caller(request, order_id)

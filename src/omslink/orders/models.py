@@ -45,13 +45,15 @@ class Order(models.Model):
     billing_gstin = models.CharField(max_length=15, blank=True, default="")
     shipping_charge = models.DecimalField(max_digits=12, decimal_places=2)
     cod_charge = models.DecimalField(max_digits=12, decimal_places=2)
-    status = models.CharField(max_length=20, choices=OrderStatus.choices,
-                              default=OrderStatus.RESERVED)
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.RESERVED
+    )
     courier = models.CharField(max_length=64, blank=True, default="")
     awb = models.CharField(max_length=64, blank=True, default="")
     shipped_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.CharField(max_length=3, choices=CancelledBy.choices, blank=True,
-                                    default="")
+    cancelled_by = models.CharField(
+        max_length=3, choices=CancelledBy.choices, blank=True, default=""
+    )
     cancel_reason = models.CharField(max_length=500, blank=True, default="")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,8 +61,9 @@ class Order(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["app", "external_order_id"],
-                                    name="one_order_per_app_external_id"),
+            models.UniqueConstraint(
+                fields=["app", "external_order_id"], name="one_order_per_app_external_id"
+            ),
         ]
         indexes = [models.Index(fields=["site", "status"], name="order_site_status")]
 

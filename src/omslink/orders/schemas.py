@@ -39,8 +39,9 @@ def _iso_datetime_with_offset(value: object) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError("must be an ISO 8601 date and time such as "
-                         "2026-11-26T10:15:00+05:30") from exc
+        raise ValueError(
+            "must be an ISO 8601 date and time such as 2026-11-26T10:15:00+05:30"
+        ) from exc
     if "T" not in value.upper() or moment.utcoffset() is None:
         raise ValueError("must be a date and time with an offset such as +05:30 or Z")
     return moment
@@ -78,8 +79,9 @@ class AddressIn(BaseModel):
     line2: Text = ""
     city: Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_printable)]
     state_code: StateCode
-    pincode: Annotated[StrictStr, Field(pattern=r"^[1-9][0-9]{5}$",
-                                        description="six digits, not starting with 0")]
+    pincode: Annotated[
+        StrictStr, Field(pattern=r"^[1-9][0-9]{5}$", description="six digits, not starting with 0")
+    ]
     country: Literal["IN"] = "IN"
 
 
@@ -93,10 +95,12 @@ class OrderLineIn(BaseModel):
 
 class OrderIn(BaseModel):
     external_order_id: ExternalId
-    marketplace: Annotated[StrictStr, Field(min_length=1, max_length=64),
-                           AfterValidator(_printable)]
-    marketplace_order_id: Annotated[StrictStr, Field(max_length=100),
-                                    AfterValidator(_printable)] = ""
+    marketplace: Annotated[
+        StrictStr, Field(min_length=1, max_length=64), AfterValidator(_printable)
+    ]
+    marketplace_order_id: Annotated[
+        StrictStr, Field(max_length=100), AfterValidator(_printable)
+    ] = ""
     ordered_at: OrderedAt
     payment_mode: Literal["PREPAID", "COD"]
     customer: CustomerIn
@@ -112,21 +116,31 @@ class OrderIn(BaseModel):
         seen: set[str] = set()
         for index, line in enumerate(self.lines):
             if line.line_id in seen:
-                details.append({"field": f"lines[{index}].line_id",
-                                "message": f"line_id {line.line_id!r} is used twice"})
+                details.append(
+                    {
+                        "field": f"lines[{index}].line_id",
+                        "message": f"line_id {line.line_id!r} is used twice",
+                    }
+                )
             seen.add(line.line_id)
             if Decimal(line.discount) > Decimal(line.unit_price) * line.quantity:
-                details.append({"field": f"lines[{index}].discount",
-                                "message": "must not exceed unit_price times quantity"})
+                details.append(
+                    {
+                        "field": f"lines[{index}].discount",
+                        "message": "must not exceed unit_price times quantity",
+                    }
+                )
         if details:
-            raise ValidationFailed("; ".join(f"{d['field']}: {d['message']}" for d in details),
-                                   details=details)
+            raise ValidationFailed(
+                "; ".join(f"{d['field']}: {d['message']}" for d in details), details=details
+            )
 
     def body_hash(self) -> str:
         """SHA-256 of the order as we read it: key order, number spelling and ignored extra
         fields do not make two pushes of one order differ."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True,
-                               separators=(",", ":"), ensure_ascii=False)
+        canonical = json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -66,7 +66,9 @@ def order_resource(order: Order) -> dict[str, Any]:
             }
             for package in order.packages.all()
         ],
-        "invoice": None if invoice is None else {
+        "invoice": None
+        if invoice is None
+        else {
             "number": invoice.number,
             "date": iso_timestamp(invoice.date),
             "taxable_value": format_money(invoice.taxable_value),
@@ -81,7 +83,9 @@ def order_resource(order: Order) -> dict[str, Any]:
             "awb": order.awb or None,
             "shipped_at": iso_timestamp(order.shipped_at),
         },
-        "cancellation": None if not order.cancelled_by else {
+        "cancellation": None
+        if not order.cancelled_by
+        else {
             "by": order.cancelled_by,
             "reason": order.cancel_reason,
             "at": iso_timestamp(order.cancelled_at),
@@ -110,18 +114,27 @@ def stock_held_by(order: Order) -> dict[int, int]:
     Every move that changes an order's reservation carries the order number as its
     reference, so the ledger says exactly what a cancellation must release.
     """
-    rows = (StockMove.objects.filter(site_id=order.site_id, reference=order.number)
-            .values("item_id").annotate(held=Sum("reserved_delta")))
+    rows = (
+        StockMove.objects.filter(site_id=order.site_id, reference=order.number)
+        .values("item_id")
+        .annotate(held=Sum("reserved_delta"))
+    )
     return {row["item_id"]: row["held"] for row in rows if row["held"]}
 
 
 def order_stock_moves(order: Order) -> QuerySet[StockMove]:
     """The ledger entries the order caused, oldest first, for its page."""
-    return (StockMove.objects.filter(site_id=order.site_id, reference=order.number)
-            .select_related("item").order_by("pk"))
+    return (
+        StockMove.objects.filter(site_id=order.site_id, reference=order.number)
+        .select_related("item")
+        .order_by("pk")
+    )
 
 
 def order_events(order: Order) -> QuerySet[Event]:
     """The order's events in sequence, with each app's delivery, for its timeline."""
-    return (Event.objects.filter(ordering_key=f"order:{order.number}")
-            .prefetch_related("deliveries__app").order_by("sequence"))
+    return (
+        Event.objects.filter(ordering_key=f"order:{order.number}")
+        .prefetch_related("deliveries__app")
+        .order_by("sequence")
+    )

@@ -37,8 +37,13 @@ class IntakeAnswer:
 def _publish(order: Order, event_type: str) -> dict[str, Any]:
     """Publish an order event with the order as it now stands; return that resource."""
     resource = order_resource(orders_for_resource().get(pk=order.pk))
-    event_publish(org_unit=order.org_unit, type=event_type,
-                  ordering_key=f"order:{order.number}", data=resource, apps=[order.app])
+    event_publish(
+        org_unit=order.org_unit,
+        type=event_type,
+        ordering_key=f"order:{order.number}",
+        data=resource,
+        apps=[order.app],
+    )
     return resource
 
 
@@ -50,8 +55,9 @@ def _claim_idempotency_key(app: OmsApp, key: str, body_hash: str) -> IntakeAnswe
     """
     try:
         with transaction.atomic():
-            IdempotencyRecord.objects.create(app=app, key=key, request_hash=body_hash,
-                                             response_status=0, response_body={})
+            IdempotencyRecord.objects.create(
+                app=app, key=key, request_hash=body_hash, response_status=0, response_body={}
+            )
         return None
     except IntegrityError:
         record = IdempotencyRecord.objects.get(app=app, key=key)
@@ -80,11 +86,15 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> IntakeA
         # queue: the losers see the winner's order once it commits and answer as a repeat.
         with transaction.atomic():
             order = Order.objects.create(
-                app=app, org_unit=app.org_unit, site=site,
-                external_order_id=payload.external_order_id, body_hash=body_hash,
+                app=app,
+                org_unit=app.org_unit,
+                site=site,
+                external_order_id=payload.external_order_id,
+                body_hash=body_hash,
                 marketplace=payload.marketplace,
                 marketplace_order_id=payload.marketplace_order_id,
-                ordered_at=payload.ordered_at, payment_mode=payload.payment_mode,
+                ordered_at=payload.ordered_at,
+                payment_mode=payload.payment_mode,
                 customer=payload.customer.model_dump(mode="json"),
                 shipping_address=payload.shipping_address.model_dump(mode="json"),
                 billing_gstin=payload.billing_gstin or "",
@@ -97,15 +107,23 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> IntakeA
             raise
         return _same_order_again(winner, body_hash)
     OrderLine.objects.bulk_create(
-        OrderLine(order=order, position=position, line_id=line.line_id, item=items[line.sku],
-                  quantity=line.quantity, unit_price=Decimal(line.unit_price),
-                  discount=Decimal(line.discount))
+        OrderLine(
+            order=order,
+            position=position,
+            line_id=line.line_id,
+            item=items[line.sku],
+            quantity=line.quantity,
+            unit_price=Decimal(line.unit_price),
+            discount=Decimal(line.discount),
+        )
         for position, line in enumerate(payload.lines, start=1)
     )
     stock_apply(
         site=site,
-        changes=[StockChange(items[line.sku].pk, StockMove.Kind.RESERVE, reserved=line.quantity)
-                 for line in payload.lines],
+        changes=[
+            StockChange(items[line.sku].pk, StockMove.Kind.RESERVE, reserved=line.quantity)
+            for line in payload.lines
+        ],
         reference=order.number,
     )
     return IntakeAnswer(201, _publish(order, "order.reserved"))
@@ -143,10 +161,13 @@ def order_mark_cancelled(*, order: Order, by: Order.CancelledBy, reason: str) ->
     if not connection.in_atomic_block:
         raise RuntimeError("order_mark_cancelled must run inside the caller's transaction")
     now = timezone.now()
-    moved = Order.objects.filter(
-        pk=order.pk, status__in=sources_of(OrderStatus.CANCELLED)
-    ).update(status=OrderStatus.CANCELLED, cancelled_by=by, cancel_reason=reason,
-             cancelled_at=now, updated_at=now)
+    moved = Order.objects.filter(pk=order.pk, status__in=sources_of(OrderStatus.CANCELLED)).update(
+        status=OrderStatus.CANCELLED,
+        cancelled_by=by,
+        cancel_reason=reason,
+        cancelled_at=now,
+        updated_at=now,
+    )
     if not moved:
         current = Order.objects.values_list("status", flat=True).get(pk=order.pk)
         raise InvalidTransition(
@@ -157,8 +178,10 @@ def order_mark_cancelled(*, order: Order, by: Order.CancelledBy, reason: str) ->
     if held:
         stock_apply(
             site=order.site,
-            changes=[StockChange(item_id, StockMove.Kind.RELEASE, reserved=-units)
-                     for item_id, units in sorted(held.items())],
+            changes=[
+                StockChange(item_id, StockMove.Kind.RELEASE, reserved=-units)
+                for item_id, units in sorted(held.items())
+            ],
             reference=order.number,
         )
     return _publish(order, "order.cancelled")
@@ -186,4 +209,3 @@ def order_assign_awb(*, order: Order, courier: str, awb: str) -> dict[str, Any]:
             f"{order.number} is {current}; a courier can be assigned only before shipping."
         )
     return order_resource(orders_for_resource().get(pk=order.pk))
-

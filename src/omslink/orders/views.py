@@ -52,14 +52,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if site:
         orders = orders.filter(site__code=site)
     rows, next_cursor = newest_page(request, orders)
-    return render(request, "orders/order_list.html", {
-        "orders": [order_resource(order) for order in rows],
-        "next_cursor": next_cursor,
-        "statuses": OrderStatus.values,
-        "sites": Site.objects.filter(online_fulfilment=True).order_by("code"),
-        "status": status,
-        "site": site,
-    })
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "orders": [order_resource(order) for order in rows],
+            "next_cursor": next_cursor,
+            "statuses": OrderStatus.values,
+            "sites": Site.objects.filter(online_fulfilment=True).order_by("code"),
+            "status": status,
+            "site": site,
+        },
+    )
 
 
 @operation_required("orders_view")
@@ -70,14 +74,18 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     held: dict[str, int] = defaultdict(int)
     for item_id, units in stock_held_by(order).items():
         held[skus[item_id]] += units
-    return render(request, "orders/order_detail.html", {
-        "order": order_resource(order),
-        "app": order.app,
-        "held": sorted(held.items()),
-        "moves": order_stock_moves(order),
-        "events": order_events(order),
-        "cancellable": order.status in sources_of(OrderStatus.CANCELLED),
-    })
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order_resource(order),
+            "app": order.app,
+            "held": sorted(held.items()),
+            "moves": order_stock_moves(order),
+            "events": order_events(order),
+            "cancellable": order.status in sources_of(OrderStatus.CANCELLED),
+        },
+    )
 
 
 @require_POST
@@ -93,4 +101,3 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, f"{order.number} is cancelled; its reservation is released.")
     return HttpResponseRedirect(reverse("orders:detail", args=[order.number]))
-

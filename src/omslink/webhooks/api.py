@@ -17,15 +17,23 @@ router = Router(tags=["webhook deliveries"])
 
 
 @router.get("/webhook-deliveries", response=Page[DeliveryOut], auth=staff("webhooks_view"))
-def list_deliveries(request: HttpRequest, query: Query[PageQuery],
-                    only: Query[DeliveryFilter]) -> dict[str, Any]:
+def list_deliveries(
+    request: HttpRequest, query: Query[PageQuery], only: Query[DeliveryFilter]
+) -> dict[str, Any]:
     """Newest first, each with all its attempts."""
-    return page_of(deliveries(app_id=only.app, status=only.status, event_type=only.type),
-                   query, newest_first=True, render=delivery_resource)
+    return page_of(
+        deliveries(app_id=only.app, status=only.status, event_type=only.type),
+        query,
+        newest_first=True,
+        render=delivery_resource,
+    )
 
 
-@router.post("/webhook-deliveries/{int:delivery_id}/retry", response=DeliveryOut,
-             auth=staff("webhooks_retry"))
+@router.post(
+    "/webhook-deliveries/{int:delivery_id}/retry",
+    response=DeliveryOut,
+    auth=staff("webhooks_retry"),
+)
 def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     """Queue a failed delivery again, now; any other status: 409 invalid_transition."""
     services.delivery_retry(delivery_id=delivery_id, user=caller_user(request))

@@ -103,17 +103,25 @@ def _lease_free(now: datetime) -> Q:
 def _job(row: Delivery, token: str) -> DeliveryJob:
     app = row.app
     return DeliveryJob(
-        delivery_id=row.pk, claim_token=token, app_id=app.pk, ordering_key=row.ordering_key,
-        sequence=row.sequence, round_attempts=row.round_attempts, url=app.webhook_url,
-        webhook_id=row.event.event_id, payload=event_envelope(row.event),
+        delivery_id=row.pk,
+        claim_token=token,
+        app_id=app.pk,
+        ordering_key=row.ordering_key,
+        sequence=row.sequence,
+        round_attempts=row.round_attempts,
+        url=app.webhook_url,
+        webhook_id=row.event.event_id,
+        payload=event_envelope(row.event),
         secret=_plaintext(app.webhook_secret_encrypted),
-        encryption_key=(_plaintext(app.encryption_key_encrypted)
-                        if app.encryption_key_encrypted else None),
+        encryption_key=(
+            _plaintext(app.encryption_key_encrypted) if app.encryption_key_encrypted else None
+        ),
     )
 
 
-def _claim(candidates: QuerySet[Delivery], *, limit: int, now: datetime,
-           lease_seconds: float) -> list[DeliveryJob]:
+def _claim(
+    candidates: QuerySet[Delivery], *, limit: int, now: datetime, lease_seconds: float
+) -> list[DeliveryJob]:
     rows = list(
         candidates.select_related("event__org_unit", "app")
         .select_for_update(skip_locked=True, of=("self",))
@@ -128,8 +136,9 @@ def _claim(candidates: QuerySet[Delivery], *, limit: int, now: datetime,
     return [_job(row, token) for row in rows]
 
 
-def _claim_next_of_key(job: DeliveryJob, *, now: datetime,
-                       lease_seconds: float) -> DeliveryJob | None:
+def _claim_next_of_key(
+    job: DeliveryJob, *, now: datetime, lease_seconds: float
+) -> DeliveryJob | None:
     """Lease the delivery after `job` on its key, which has just become the oldest undelivered.
 
     Sequence n+1 cannot have succeeded before n, so the lowest later sequence is the next in
@@ -138,13 +147,16 @@ def _claim_next_of_key(job: DeliveryJob, *, now: datetime,
     following = (
         Delivery.objects.select_related("event__org_unit", "app")
         .filter(app_id=job.app_id, ordering_key=job.ordering_key, sequence__gt=job.sequence)
-        .order_by("sequence").first()
+        .order_by("sequence")
+        .first()
     )
     if following is None or not following.app.enabled:
         return None
     token = uuid.uuid4().hex
     taken = Delivery.objects.filter(
-        _lease_free(now), pk=following.pk, status=Delivery.Status.PENDING,
+        _lease_free(now),
+        pk=following.pk,
+        status=Delivery.Status.PENDING,
         next_attempt_at__lte=now,
     ).update(claim_token=token, lease_expires_at=now + timedelta(seconds=lease_seconds))
     return _job(following, token) if taken else None
@@ -193,18 +205,23 @@ def attempt_record(
     )
     owned = Delivery.objects.filter(pk=job.delivery_id, claim_token=job.claim_token)
     common: dict[str, Any] = {
-        "claim_token": "", "lease_expires_at": None,
-        "attempt_count": F("attempt_count") + 1, "round_attempts": F("round_attempts") + 1,
-        "last_status_code": outcome.status_code, "last_error": outcome.error[:500],
+        "claim_token": "",
+        "lease_expires_at": None,
+        "attempt_count": F("attempt_count") + 1,
+        "round_attempts": F("round_attempts") + 1,
+        "last_status_code": outcome.status_code,
+        "last_error": outcome.error[:500],
     }
     if outcome.succeeded:
         if not owned.update(status=Delivery.Status.SUCCEEDED, delivered_at=now, **common):
             return RecordedAttempt(status=None, retry_at=None, next_job=None)
-        next_job = (_claim_next_of_key(job, now=now, lease_seconds=lease_seconds)
-                    if claim_next else None)
+        next_job = (
+            _claim_next_of_key(job, now=now, lease_seconds=lease_seconds) if claim_next else None
+        )
         return RecordedAttempt(status=Delivery.Status.SUCCEEDED, retry_at=None, next_job=next_job)
-    delay = next_attempt_delay(failed_attempts=job.round_attempts + 1, schedule=schedule,
-                               retry_after=outcome.retry_after)
+    delay = next_attempt_delay(
+        failed_attempts=job.round_attempts + 1, schedule=schedule, retry_after=outcome.retry_after
+    )
     if delay is None:
         status, retry_at = Delivery.Status.FAILED, None
         updated = owned.update(status=status, **common)

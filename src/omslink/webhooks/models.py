@@ -28,8 +28,9 @@ class Event(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["ordering_key", "sequence"],
-                                    name="one_event_per_key_sequence")
+            models.UniqueConstraint(
+                fields=["ordering_key", "sequence"], name="one_event_per_key_sequence"
+            )
         ]
 
 

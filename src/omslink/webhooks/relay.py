@@ -125,8 +125,9 @@ def _failure_of(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}"
 
 
-async def send_attempt(client: httpx.AsyncClient, job: DeliveryJob, *,
-                       timeout: float) -> AttemptOutcome:
+async def send_attempt(
+    client: httpx.AsyncClient, job: DeliveryJob, *, timeout: float
+) -> AttemptOutcome:
     """Make one signed (and, with a key, encrypted) attempt and say what came back."""
     attempted_at = timezone.now()
     started = time.monotonic()
@@ -135,34 +136,60 @@ async def send_attempt(client: httpx.AsyncClient, job: DeliveryJob, *,
         return int((time.monotonic() - started) * 1000)
 
     try:
-        sealed = seal_webhook(webhook_id=job.webhook_id, payload=job.payload, secret=job.secret,
-                              encryption_key=job.encryption_key, at=attempted_at)
+        sealed = seal_webhook(
+            webhook_id=job.webhook_id,
+            payload=job.payload,
+            secret=job.secret,
+            encryption_key=job.encryption_key,
+            at=attempted_at,
+        )
     except ValueError as exc:
-        return AttemptOutcome(attempted_at=attempted_at, latency_ms=0, request_headers={},
-                              error=f"cannot sign the webhook: {exc}")
+        return AttemptOutcome(
+            attempted_at=attempted_at,
+            latency_ms=0,
+            request_headers={},
+            error=f"cannot sign the webhook: {exc}",
+        )
     headers = {**sealed.headers, "user-agent": USER_AGENT}
     try:
         async with asyncio.timeout(timeout):
-            async with client.stream("POST", job.url, content=sealed.body,
-                                     headers=sealed.headers) as response:
+            async with client.stream(
+                "POST", job.url, content=sealed.body, headers=sealed.headers
+            ) as response:
                 body = await _body_prefix(response)
     except TimeoutError:
-        return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
-                              request_headers=headers, error=f"timed out after {timeout:g} s")
+        return AttemptOutcome(
+            attempted_at=attempted_at,
+            latency_ms=elapsed_ms(),
+            request_headers=headers,
+            error=f"timed out after {timeout:g} s",
+        )
     except httpx.HTTPError as exc:
-        return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
-                              request_headers=headers, error=describe_failure(exc))
+        return AttemptOutcome(
+            attempted_at=attempted_at,
+            latency_ms=elapsed_ms(),
+            request_headers=headers,
+            error=describe_failure(exc),
+        )
     except httpx.InvalidURL as exc:
-        return AttemptOutcome(attempted_at=attempted_at, latency_ms=elapsed_ms(),
-                              request_headers=headers, error=f"invalid webhook URL: {exc}")
+        return AttemptOutcome(
+            attempted_at=attempted_at,
+            latency_ms=elapsed_ms(),
+            request_headers=headers,
+            error=f"invalid webhook URL: {exc}",
+        )
     succeeded = 200 <= response.status_code < 300
     retry_after = None
     if response.status_code in RETRY_AFTER_STATUSES:
         retry_after = retry_after_seconds(response.headers.get("retry-after"), now=timezone.now())
     return AttemptOutcome(
-        attempted_at=attempted_at, latency_ms=elapsed_ms(), request_headers=headers,
-        status_code=response.status_code, error="" if succeeded else _failure_of(response),
-        response_body=body, retry_after=retry_after,
+        attempted_at=attempted_at,
+        latency_ms=elapsed_ms(),
+        request_headers=headers,
+        status_code=response.status_code,
+        error="" if succeeded else _failure_of(response),
+        response_body=body,
+        retry_after=retry_after,
     )
 
 
@@ -221,8 +248,13 @@ class Relay:
                 listener.stop()
             database.close()
 
-    async def _claim_loop(self, client: httpx.AsyncClient, database: _DatabaseThreads,
-                          tasks: set[asyncio.Task[None]], poll: float) -> None:
+    async def _claim_loop(
+        self,
+        client: httpx.AsyncClient,
+        database: _DatabaseThreads,
+        tasks: set[asyncio.Task[None]],
+        poll: float,
+    ) -> None:
         assert self._wake is not None
         next_inventory_check = 0.0
         while not self._stopping.is_set():
@@ -232,13 +264,20 @@ class Relay:
                 if time.monotonic() >= next_inventory_check:
                     next_inventory_check = time.monotonic() + INVENTORY_CHECK_SECONDS
                     self._next_flush = await database.run(
-                        inventory_flush, window=self.options.inventory_window)
+                        inventory_flush, window=self.options.inventory_window
+                    )
                 if self._next_flush is not None:
-                    pause = min(pause, max(
-                        (self._next_flush - timezone.now()).total_seconds(), 0.0))
+                    pause = min(
+                        pause, max((self._next_flush - timezone.now()).total_seconds(), 0.0)
+                    )
                 free = self.options.concurrency - len(tasks)
-                jobs = await database.run(deliveries_claim, limit=free,
-                                          lease_seconds=self._lease_seconds) if free else []
+                jobs = (
+                    await database.run(
+                        deliveries_claim, limit=free, lease_seconds=self._lease_seconds
+                    )
+                    if free
+                    else []
+                )
                 # Only a relay that took all it could may have left due work behind, so
                 # only then does a finished delivery call for another round.
                 self._saturated = len(jobs) == free
@@ -266,8 +305,9 @@ class Relay:
 
         return done
 
-    async def _deliver(self, client: httpx.AsyncClient, database: _DatabaseThreads,
-                       job: DeliveryJob) -> None:
+    async def _deliver(
+        self, client: httpx.AsyncClient, database: _DatabaseThreads, job: DeliveryJob
+    ) -> None:
         current: DeliveryJob | None = job
         while current is not None:
             self._in_flight[current.delivery_id] = current.claim_token
@@ -291,8 +331,9 @@ class Relay:
                 self._wake_at(recorded.retry_at.timestamp())
             current = recorded.next_job
 
-    async def _record(self, database: _DatabaseThreads, job: DeliveryJob,
-                      outcome: AttemptOutcome) -> RecordedAttempt | None:
+    async def _record(
+        self, database: _DatabaseThreads, job: DeliveryJob, outcome: AttemptOutcome
+    ) -> RecordedAttempt | None:
         """Store the outcome, trying again for a while if the database is away.
 
         Giving up loses nothing: the lease runs out and the delivery is sent again.
@@ -300,13 +341,21 @@ class Relay:
         for attempt in range(1, RECORD_TRIES + 1):
             try:
                 return await database.run(
-                    attempt_record, job=job, outcome=outcome,
+                    attempt_record,
+                    job=job,
+                    outcome=outcome,
                     schedule=settings.OMSLINK_WEBHOOK_RETRY_SCHEDULE,
-                    lease_seconds=self._lease_seconds, claim_next=not self._stopping.is_set(),
+                    lease_seconds=self._lease_seconds,
+                    claim_next=not self._stopping.is_set(),
                 )
             except DatabaseError as exc:
-                logger.warning("relay: cannot record delivery %s (%s), try %s of %s",
-                               job.delivery_id, exc, attempt, RECORD_TRIES)
+                logger.warning(
+                    "relay: cannot record delivery %s (%s), try %s of %s",
+                    job.delivery_id,
+                    exc,
+                    attempt,
+                    RECORD_TRIES,
+                )
                 await asyncio.sleep(0.2 * 2**attempt)
         return None
 
@@ -338,8 +387,11 @@ def relay_main(options: RelayOptions) -> int:
                 loop.add_signal_handler(signum, relay.request_stop)
             await relay.run()
 
-        logger.info("relay: started (%s, up to %s deliveries in flight)", connection.vendor,
-                    options.concurrency)
+        logger.info(
+            "relay: started (%s, up to %s deliveries in flight)",
+            connection.vendor,
+            options.concurrency,
+        )
         asyncio.run(run_until_signalled())
         logger.info("relay: stopped")
     return 0

@@ -14,21 +14,34 @@ from omslink.webhooks.services import event_envelope
 # What the filters offer. A pending delivery may also be held (its app is disabled) or blocked
 # (a failed delivery ahead of it on its key); its resource says which.
 STATUSES = tuple(Delivery.Status.values)
-EVENT_TYPES = ("order.reserved", "order.picklist_created", "order.picked", "order.packed",
-               "order.invoiced", "order.shipped", "order.cancelled", "inventory.updated")
+EVENT_TYPES = (
+    "order.reserved",
+    "order.picklist_created",
+    "order.picked",
+    "order.packed",
+    "order.invoiced",
+    "order.shipped",
+    "order.cancelled",
+    "inventory.updated",
+)
 
 
 def _failed_ahead() -> Subquery:
     return Subquery(
         Delivery.objects.filter(
-            app_id=OuterRef("app_id"), ordering_key=OuterRef("ordering_key"),
-            sequence__lt=OuterRef("sequence"), status=Delivery.Status.FAILED,
-        ).order_by("sequence").values("pk")[:1]
+            app_id=OuterRef("app_id"),
+            ordering_key=OuterRef("ordering_key"),
+            sequence__lt=OuterRef("sequence"),
+            status=Delivery.Status.FAILED,
+        )
+        .order_by("sequence")
+        .values("pk")[:1]
     )
 
 
-def deliveries(*, app_id: int | None = None, status: str | None = None,
-               event_type: str | None = None) -> QuerySet[Delivery]:
+def deliveries(
+    *, app_id: int | None = None, status: str | None = None, event_type: str | None = None
+) -> QuerySet[Delivery]:
     """Deliveries with what their resource shows, optionally narrowed down."""
     found = (
         Delivery.objects.select_related("event__org_unit", "app")
@@ -94,6 +107,7 @@ def failing_counts() -> dict[str, int]:
     """Deliveries past their last attempt, and pending ones whose last attempt failed."""
     return {
         "failed": Delivery.objects.filter(status=Delivery.Status.FAILED).count(),
-        "retrying": Delivery.objects.filter(status=Delivery.Status.PENDING,
-                                            attempt_count__gt=0).count(),
+        "retrying": Delivery.objects.filter(
+            status=Delivery.Status.PENDING, attempt_count__gt=0
+        ).count(),
     }

@@ -77,8 +77,9 @@ def event_publish(
     )
     targets = list(apps) if apps is not None else list(OmsApp.objects.filter(org_unit=org_unit))
     Delivery.objects.bulk_create(
-        Delivery(event=event, app=app, ordering_key=ordering_key, sequence=sequence,
-                 next_attempt_at=now)
+        Delivery(
+            event=event, app=app, ordering_key=ordering_key, sequence=sequence, next_attempt_at=now
+        )
         for app in targets
     )
     _wake_relays()
@@ -108,8 +109,10 @@ def inventory_changed(*, site: Site, item_ids: Iterable[int]) -> None:
         return
     now = timezone.now()
     PendingInventoryUpdate.objects.bulk_create(
-        [PendingInventoryUpdate(site=site, item_id=item_id, marked_at=now)
-         for item_id in sorted(set(item_ids))],
+        [
+            PendingInventoryUpdate(site=site, item_id=item_id, marked_at=now)
+            for item_id in sorted(set(item_ids))
+        ],
         ignore_conflicts=True,
     )
     # Relays then know when the merge window of this site closes.
@@ -123,8 +126,11 @@ def inventory_flush(*, window: timedelta = INVENTORY_MERGE_WINDOW) -> datetime |
     flush runs stay for the next one, so no change goes unreported.
     """
     cutoff = timezone.now() - window
-    due_sites = (PendingInventoryUpdate.objects.filter(marked_at__lte=cutoff)
-                 .values_list("site_id", flat=True).distinct())
+    due_sites = (
+        PendingInventoryUpdate.objects.filter(marked_at__lte=cutoff)
+        .values_list("site_id", flat=True)
+        .distinct()
+    )
     for site_id in list(due_sites):
         _inventory_site_flush(site_id=site_id)
     oldest = PendingInventoryUpdate.objects.aggregate(oldest=Min("marked_at"))["oldest"]
@@ -133,9 +139,11 @@ def inventory_flush(*, window: timedelta = INVENTORY_MERGE_WINDOW) -> datetime |
 
 @transactional
 def _inventory_site_flush(*, site_id: int) -> None:
-    item_ids = sorted(set(
-        PendingInventoryUpdate.objects.filter(site_id=site_id).values_list("item_id", flat=True)
-    ))
+    item_ids = sorted(
+        set(
+            PendingInventoryUpdate.objects.filter(site_id=site_id).values_list("item_id", flat=True)
+        )
+    )
     if not item_ids:
         return
     # Balances are locked as stock_apply locks them (primary-key order), so a stock change still
@@ -157,12 +165,19 @@ def _inventory_site_flush(*, site_id: int) -> None:
     marked = {item_id for _, item_id in pending}
     site = balances[0].site
     items = sorted(
-        ({"sku": balance.item.sku, "available": balance.available}
-         for balance in balances if balance.item_id in marked),
+        (
+            {"sku": balance.item.sku, "available": balance.available}
+            for balance in balances
+            if balance.item_id in marked
+        ),
         key=lambda entry: str(entry["sku"]),
     )
-    event_publish(org_unit=site.org_unit, type="inventory.updated",
-                  ordering_key=f"inventory:{site.code}", data={"site": site.code, "items": items})
+    event_publish(
+        org_unit=site.org_unit,
+        type="inventory.updated",
+        ordering_key=f"inventory:{site.code}",
+        data={"site": site.code, "items": items},
+    )
     PendingInventoryUpdate.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
 
 
@@ -172,11 +187,15 @@ def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
 
     The deliveries queued behind it on its ordering key follow once it has gone through.
     """
-    current = row_by_id(Delivery.objects.only("status"), delivery_id,
-                        what="webhook delivery").status
+    current = row_by_id(
+        Delivery.objects.only("status"), delivery_id, what="webhook delivery"
+    ).status
     requeued = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(
-        status=Delivery.Status.PENDING, next_attempt_at=timezone.now(), round_attempts=0,
-        claim_token="", lease_expires_at=None,
+        status=Delivery.Status.PENDING,
+        next_attempt_at=timezone.now(),
+        round_attempts=0,
+        claim_token="",
+        lease_expires_at=None,
     )
     if not requeued:
         raise InvalidTransition(

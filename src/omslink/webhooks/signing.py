@@ -35,7 +35,7 @@ def webhook_secret_bytes(secret: str) -> bytes:
     if len(secret) > MAX_SECRET_LENGTH:
         raise ValueError(f"must be at most {MAX_SECRET_LENGTH} characters")
     if secret.startswith(WHSEC_PREFIX):
-        encoded = secret[len(WHSEC_PREFIX):]
+        encoded = secret[len(WHSEC_PREFIX) :]
         try:
             key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
         except (binascii.Error, ValueError) as exc:

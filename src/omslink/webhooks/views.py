@@ -49,8 +49,7 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         rows, next_cursor = paginate(found, cursor=None, limit=PAGE_SIZE)
     filters = {"app": app_id, "status": status, "type": event_type}
     context: dict[str, Any] = {
-        "rows": [{**delivery_resource(row), "body": event_body_preview(row.event)}
-                 for row in rows],
+        "rows": [{**delivery_resource(row), "body": event_body_preview(row.event)} for row in rows],
         "next_cursor": next_cursor,
         "filters": filters,
         "filter_query": urlencode({name: value for name, value in filters.items() if value}),

@@ -26,15 +26,16 @@ router = Router(tags=["wholesale"])
 def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> Status:
     user = caller_user(request)
     order = services.wholesale_order_create(
-        user=user, customer=payload.customer, site=payload.site,
+        user=user,
+        customer=payload.customer,
+        site=payload.site,
         lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
     )
     return Status(201, wholesale_order_resource(order))
 
 
 @router.get("/wholesale-orders", response=Page[WholesaleOrderOut], auth=staff("wholesale_view"))
-def list_wholesale_orders(request: HttpRequest,
-                          query: Query[WholesaleListQuery]) -> dict[str, Any]:
+def list_wholesale_orders(request: HttpRequest, query: Query[WholesaleListQuery]) -> dict[str, Any]:
     """Newest first, like online orders."""
     orders = wholesale_orders()
     if query.status is not None:
@@ -44,19 +45,26 @@ def list_wholesale_orders(request: HttpRequest,
     return page_of(orders, query, newest_first=True, render=wholesale_order_resource)
 
 
-@router.get("/wholesale-orders/{order_id}", response=WholesaleOrderOut,
-            auth=staff("wholesale_view"))
+@router.get(
+    "/wholesale-orders/{order_id}", response=WholesaleOrderOut, auth=staff("wholesale_view")
+)
 def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return wholesale_order_resource(wholesale_order_by_number(order_id))
 
 
-@router.post("/wholesale-orders/{order_id}/dispatch", response=WholesaleOrderOut,
-             auth=staff("wholesale_dispatch"))
+@router.post(
+    "/wholesale-orders/{order_id}/dispatch",
+    response=WholesaleOrderOut,
+    auth=staff("wholesale_dispatch"),
+)
 def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
 
 
-@router.post("/wholesale-orders/{order_id}/cancel", response=WholesaleOrderOut,
-             auth=staff("wholesale_cancel"))
+@router.post(
+    "/wholesale-orders/{order_id}/cancel",
+    response=WholesaleOrderOut,
+    auth=staff("wholesale_cancel"),
+)
 def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))

@@ -22,8 +22,9 @@ from omslink.wholesale.selectors import wholesale_order_by_number, wholesale_ord
 
 
 @transactional
-def wholesale_order_create(*, user: User, customer: str, site: str,
-                           lines: Sequence[DocumentLine]) -> WholesaleOrder:
+def wholesale_order_create(
+    *, user: User, customer: str, site: str, lines: Sequence[DocumentLine]
+) -> WholesaleOrder:
     """Store the order and allocate its whole quantity, or refuse with nothing stored."""
     buyer = Customer.objects.filter(code=customer).first()
     if buyer is None:
@@ -37,8 +38,10 @@ def wholesale_order_create(*, user: User, customer: str, site: str,
     )
     stock_apply(
         site=source,
-        changes=[StockChange(items[line.sku].pk, StockMove.Kind.ALLOCATE,
-                             allocated=line.quantity) for line in lines],
+        changes=[
+            StockChange(items[line.sku].pk, StockMove.Kind.ALLOCATE, allocated=line.quantity)
+            for line in lines
+        ],
         reference=order.number,
     )
     return wholesale_orders().get(pk=order.pk)
@@ -64,8 +67,15 @@ def wholesale_order_dispatch(*, number: str) -> WholesaleOrder:
     order = _leave_allocated(number, WholesaleOrder.Status.DISPATCHED, "dispatched")
     stock_apply(
         site=order.site,
-        changes=[StockChange(line.item_id, StockMove.Kind.DISPATCH, on_hand=-line.quantity,
-                             allocated=-line.quantity) for line in order.lines.all()],
+        changes=[
+            StockChange(
+                line.item_id,
+                StockMove.Kind.DISPATCH,
+                on_hand=-line.quantity,
+                allocated=-line.quantity,
+            )
+            for line in order.lines.all()
+        ],
         reference=order.number,
     )
     return wholesale_orders().get(pk=order.pk)
@@ -77,8 +87,10 @@ def wholesale_order_cancel(*, number: str) -> WholesaleOrder:
     order = _leave_allocated(number, WholesaleOrder.Status.CANCELLED, "cancelled")
     stock_apply(
         site=order.site,
-        changes=[StockChange(line.item_id, StockMove.Kind.DEALLOCATE, allocated=-line.quantity)
-                 for line in order.lines.all()],
+        changes=[
+            StockChange(line.item_id, StockMove.Kind.DEALLOCATE, allocated=-line.quantity)
+            for line in order.lines.all()
+        ],
         reference=order.number,
     )
     return wholesale_orders().get(pk=order.pk)

@@ -30,24 +30,30 @@ from omslink.wholesale.selectors import (
 )
 
 
-def _list_page(request: HttpRequest, *, status: int = 200,
-               entered: dict[str, Any] | None = None) -> HttpResponse:
+def _list_page(
+    request: HttpRequest, *, status: int = 200, entered: dict[str, Any] | None = None
+) -> HttpResponse:
     chosen = request.GET.get("status", "")
     orders = wholesale_orders()
     if chosen in WholesaleOrder.Status.values:
         orders = orders.filter(status=chosen)
     rows, next_cursor = newest_page(request, orders)
-    return render(request, "wholesale/list.html", {
-        "orders": [wholesale_order_resource(order) for order in rows],
-        "next_cursor": next_cursor,
-        "statuses": WholesaleOrder.Status.values,
-        "status": chosen,
-        "customers": Customer.objects.order_by("code"),
-        "sites": Site.objects.order_by("code"),
-        "skus": item_skus(),
-        "entered": entered or {},
-        "empty_rows": range(EMPTY_LINE_ROWS),
-    }, status=status)
+    return render(
+        request,
+        "wholesale/list.html",
+        {
+            "orders": [wholesale_order_resource(order) for order in rows],
+            "next_cursor": next_cursor,
+            "statuses": WholesaleOrder.Status.values,
+            "status": chosen,
+            "customers": Customer.objects.order_by("code"),
+            "sites": Site.objects.order_by("code"),
+            "skus": item_skus(),
+            "entered": entered or {},
+            "empty_rows": range(EMPTY_LINE_ROWS),
+        },
+        status=status,
+    )
 
 
 @operation_required("wholesale_view")
@@ -59,17 +65,27 @@ def wholesale_list(request: HttpRequest) -> HttpResponse:
 @operation_required("wholesale_create")
 def wholesale_create(request: HttpRequest) -> HttpResponse:
     try:
-        payload = validate_as(WholesaleOrderIn, {"customer": request.POST.get("customer", ""),
-                                                 "site": request.POST.get("site", ""),
-                                                 "lines": form_lines(request)})
+        payload = validate_as(
+            WholesaleOrderIn,
+            {
+                "customer": request.POST.get("customer", ""),
+                "site": request.POST.get("site", ""),
+                "lines": form_lines(request),
+            },
+        )
         order = services.wholesale_order_create(
-            user=request.user, customer=payload.customer,  # type: ignore[arg-type]
+            user=request.user,
+            customer=payload.customer,  # type: ignore[arg-type]
             site=payload.site,
-            lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines])
+            lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
+        )
     except ApplicationError as exc:
         messages.error(request, f"Wholesale order not saved: {exc.message}")
-        entered = {"customer": request.POST.get("customer", ""),
-                   "site": request.POST.get("site", ""), "lines": form_lines(request)}
+        entered = {
+            "customer": request.POST.get("customer", ""),
+            "site": request.POST.get("site", ""),
+            "lines": form_lines(request),
+        }
         return _list_page(request, status=exc.status, entered=entered)
     messages.success(request, f"{order.number} allocated at {order.site.code}.")
     return HttpResponseRedirect(reverse("wholesale:detail", args=[order.number]))
@@ -85,11 +101,15 @@ def _order_or_404(number: str) -> WholesaleOrder:
 @operation_required("wholesale_view")
 def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(number)
-    return render(request, "wholesale/detail.html", {
-        "order": wholesale_order_resource(order),
-        "customer": order.customer,
-        "open": order.status == WholesaleOrder.Status.ALLOCATED,
-    })
+    return render(
+        request,
+        "wholesale/detail.html",
+        {
+            "order": wholesale_order_resource(order),
+            "customer": order.customer,
+            "open": order.status == WholesaleOrder.Status.ALLOCATED,
+        },
+    )
 
 
 def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:

@@ -7,40 +7,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Role',
-            fields=[
-            ],
+            name="Role",
+            fields=[],
             options={
-                'permissions': [('oms_apps_view', 'OMS Apps: View'), ('oms_apps_add', 'OMS Apps: Add app'), ('oms_apps_edit', 'OMS Apps: Edit application'), ('api_keys_manage', 'API keys: Manage'), ('masters_view', 'Masters: View'), ('masters_edit', 'Masters: Edit'), ('stock_view', 'Stock: View'), ('stock_receive', 'Stock: Receive'), ('stock_adjust', 'Stock: Adjust'), ('wholesale_view', 'Wholesale orders: View'), ('wholesale_create', 'Wholesale orders: Create'), ('wholesale_dispatch', 'Wholesale orders: Dispatch'), ('wholesale_cancel', 'Wholesale orders: Cancel'), ('orders_view', 'Online orders: View'), ('orders_create_picklist', 'Online orders: Create pick list'), ('orders_confirm_picking', 'Online orders: Confirm picking'), ('orders_pack', 'Online orders: Pack & invoice'), ('orders_ship', 'Online orders: Ship'), ('orders_cancel', 'Online orders: Cancel'), ('webhooks_view', 'Webhook deliveries: View'), ('webhooks_retry', 'Webhook deliveries: Retry'), ('roles_manage', 'Roles and users: Manage')],
-                'proxy': True,
-                'default_permissions': (),
-                'indexes': [],
-                'constraints': [],
+                "permissions": [
+                    ("oms_apps_view", "OMS Apps: View"),
+                    ("oms_apps_add", "OMS Apps: Add app"),
+                    ("oms_apps_edit", "OMS Apps: Edit application"),
+                    ("api_keys_manage", "API keys: Manage"),
+                    ("masters_view", "Masters: View"),
+                    ("masters_edit", "Masters: Edit"),
+                    ("stock_view", "Stock: View"),
+                    ("stock_receive", "Stock: Receive"),
+                    ("stock_adjust", "Stock: Adjust"),
+                    ("wholesale_view", "Wholesale orders: View"),
+                    ("wholesale_create", "Wholesale orders: Create"),
+                    ("wholesale_dispatch", "Wholesale orders: Dispatch"),
+                    ("wholesale_cancel", "Wholesale orders: Cancel"),
+                    ("orders_view", "Online orders: View"),
+                    ("orders_create_picklist", "Online orders: Create pick list"),
+                    ("orders_confirm_picking", "Online orders: Confirm picking"),
+                    ("orders_pack", "Online orders: Pack & invoice"),
+                    ("orders_ship", "Online orders: Ship"),
+                    ("orders_cancel", "Online orders: Cancel"),
+                    ("webhooks_view", "Webhook deliveries: View"),
+                    ("webhooks_retry", "Webhook deliveries: Retry"),
+                    ("roles_manage", "Roles and users: Manage"),
+                ],
+                "proxy": True,
+                "default_permissions": (),
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('auth.group',),
+            bases=("auth.group",),
             managers=[
-                ('objects', django.contrib.auth.models.GroupManager()),
+                ("objects", django.contrib.auth.models.GroupManager()),
             ],
         ),
         migrations.CreateModel(
-            name='PersonalToken',
+            name="PersonalToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('last4', models.CharField(max_length=4)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='personal_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("last4", models.CharField(max_length=4)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="personal_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

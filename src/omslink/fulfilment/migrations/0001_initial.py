@@ -6,122 +6,259 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('masters', '0001_initial'),
-        ('orders', '0001_initial'),
+        ("masters", "0001_initial"),
+        ("orders", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.CharField(max_length=4)),
-                ('serial', models.PositiveIntegerField()),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('date', models.DateField()),
-                ('place_of_supply', models.CharField(max_length=2)),
-                ('intra_state', models.BooleanField()),
-                ('taxable_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('cgst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('sgst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('igst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='invoice', to='orders.order')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("financial_year", models.CharField(max_length=4)),
+                ("serial", models.PositiveIntegerField()),
+                ("number", models.CharField(max_length=16, unique=True)),
+                ("date", models.DateField()),
+                ("place_of_supply", models.CharField(max_length=2)),
+                ("intra_state", models.BooleanField()),
+                ("taxable_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("cgst", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("sgst", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("igst", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoice",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InvoiceCounter',
+            name="InvoiceCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('financial_year', models.CharField(max_length=4)),
-                ('last_serial', models.PositiveIntegerField(default=0)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("financial_year", models.CharField(max_length=4)),
+                ("last_serial", models.PositiveIntegerField(default=0)),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InvoiceLine',
+            name="InvoiceLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('item', 'Item'), ('shipping', 'Shipping'), ('cod', 'Cod')], max_length=8)),
-                ('description', models.CharField(max_length=200)),
-                ('sku', models.CharField(blank=True, default='', max_length=64)),
-                ('hsn_code', models.CharField(max_length=8)),
-                ('quantity', models.PositiveIntegerField()),
-                ('gst_rate', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('gross', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('taxable_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('cgst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('sgst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('igst', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='fulfilment.invoice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("item", "Item"), ("shipping", "Shipping"), ("cod", "Cod")],
+                        max_length=8,
+                    ),
+                ),
+                ("description", models.CharField(max_length=200)),
+                ("sku", models.CharField(blank=True, default="", max_length=64)),
+                ("hsn_code", models.CharField(max_length=8)),
+                ("quantity", models.PositiveIntegerField()),
+                ("gst_rate", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("gross", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("taxable_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("cgst", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("sgst", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("igst", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="fulfilment.invoice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('weight_grams', models.PositiveIntegerField()),
-                ('length_mm', models.PositiveIntegerField()),
-                ('breadth_mm', models.PositiveIntegerField()),
-                ('height_mm', models.PositiveIntegerField()),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='packages', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("weight_grams", models.PositiveIntegerField()),
+                ("length_mm", models.PositiveIntegerField()),
+                ("breadth_mm", models.PositiveIntegerField()),
+                ("height_mm", models.PositiveIntegerField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='PickList',
+            name="PickList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('confirmed', 'Confirmed')], default='open', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("confirmed", "Confirmed")],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.site",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PickListLine',
+            name="PickListLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bin', models.CharField(blank=True, default='', max_length=32)),
-                ('quantity', models.PositiveIntegerField()),
-                ('picked', models.PositiveIntegerField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.item')),
-                ('picklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='fulfilment.picklist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bin", models.CharField(blank=True, default="", max_length=32)),
+                ("quantity", models.PositiveIntegerField()),
+                ("picked", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.item",
+                    ),
+                ),
+                (
+                    "picklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="fulfilment.picklist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bin', 'item__sku'],
+                "ordering": ["bin", "item__sku"],
             },
         ),
         migrations.CreateModel(
-            name='PickListOrder',
+            name="PickListOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='picklist_entry', to='orders.order')),
-                ('picklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='fulfilment.picklist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="picklist_entry",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "picklist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="fulfilment.picklist",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='invoice',
-            constraint=models.UniqueConstraint(fields=('org_unit', 'financial_year', 'serial'), name='one_invoice_per_serial'),
+            model_name="invoice",
+            constraint=models.UniqueConstraint(
+                fields=("org_unit", "financial_year", "serial"), name="one_invoice_per_serial"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invoicecounter',
-            constraint=models.UniqueConstraint(fields=('org_unit', 'financial_year'), name='one_counter_per_ou_year'),
+            model_name="invoicecounter",
+            constraint=models.UniqueConstraint(
+                fields=("org_unit", "financial_year"), name="one_counter_per_ou_year"
+            ),
         ),
     ]

@@ -4,60 +4,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fulfilment', '0002_invoice_line_price_and_discount'),
+        ("fulfilment", "0002_invoice_line_price_and_discount"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invoice',
-            name='cgst',
+            model_name="invoice",
+            name="cgst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='igst',
+            model_name="invoice",
+            name="igst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='sgst',
+            model_name="invoice",
+            name="sgst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='taxable_value',
+            model_name="invoice",
+            name="taxable_value",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='total',
+            model_name="invoice",
+            name="total",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='cgst',
+            model_name="invoiceline",
+            name="cgst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='gross',
+            model_name="invoiceline",
+            name="gross",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='igst',
+            model_name="invoiceline",
+            name="igst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='sgst',
+            model_name="invoiceline",
+            name="sgst",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
         migrations.AlterField(
-            model_name='invoiceline',
-            name='taxable_value',
+            model_name="invoiceline",
+            name="taxable_value",
             field=models.DecimalField(decimal_places=2, max_digits=20),
         ),
     ]

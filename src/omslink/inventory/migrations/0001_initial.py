@@ -7,56 +7,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('masters', '0001_initial'),
+        ("masters", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StockDocument',
+            name="StockDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('adjustment', 'Adjustment')], max_length=16)),
-                ('reference', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("receipt", "Receipt"), ("adjustment", "Adjustment")],
+                        max_length=16,
+                    ),
+                ),
+                ("reference", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.site",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StockBalance',
+            name="StockBalance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.BigIntegerField(default=0)),
-                ('reserved', models.BigIntegerField(default=0)),
-                ('allocated', models.BigIntegerField(default=0)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='masters.item')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_hand", models.BigIntegerField(default=0)),
+                ("reserved", models.BigIntegerField(default=0)),
+                ("allocated", models.BigIntegerField(default=0)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="balances",
+                        to="masters.item",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="balances",
+                        to="masters.site",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('site', 'item'), name='one_balance_per_site_item'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0)), name='reserved_not_negative'), models.CheckConstraint(condition=models.Q(('allocated__gte', 0)), name='allocated_not_negative'), models.CheckConstraint(condition=models.Q(('on_hand__gte', django.db.models.expressions.CombinedExpression(models.F('reserved'), '+', models.F('allocated')))), name='holds_within_on_hand')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("site", "item"), name="one_balance_per_site_item"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__gte", 0)), name="reserved_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("allocated__gte", 0)), name="allocated_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "on_hand__gte",
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("reserved"), "+", models.F("allocated")
+                                ),
+                            )
+                        ),
+                        name="holds_within_on_hand",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt'), ('adjustment', 'Adjustment'), ('reserve', 'Reserve'), ('release', 'Release'), ('allocate', 'Allocate'), ('deallocate', 'Deallocate'), ('ship', 'Ship'), ('dispatch', 'Dispatch'), ('write_off', 'Write Off')], max_length=16)),
-                ('on_hand_delta', models.BigIntegerField(default=0)),
-                ('reserved_delta', models.BigIntegerField(default=0)),
-                ('allocated_delta', models.BigIntegerField(default=0)),
-                ('reference', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='inventory.stockdocument')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.item')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt"),
+                            ("adjustment", "Adjustment"),
+                            ("reserve", "Reserve"),
+                            ("release", "Release"),
+                            ("allocate", "Allocate"),
+                            ("deallocate", "Deallocate"),
+                            ("ship", "Ship"),
+                            ("dispatch", "Dispatch"),
+                            ("write_off", "Write Off"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("on_hand_delta", models.BigIntegerField(default=0)),
+                ("reserved_delta", models.BigIntegerField(default=0)),
+                ("allocated_delta", models.BigIntegerField(default=0)),
+                ("reference", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves",
+                        to="inventory.stockdocument",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.item",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.site",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['site', 'item'], name='stockmove_site_item'), models.Index(fields=['reference'], name='stockmove_reference')],
+                "indexes": [
+                    models.Index(fields=["site", "item"], name="stockmove_site_item"),
+                    models.Index(fields=["reference"], name="stockmove_reference"),
+                ],
             },
         ),
     ]

@@ -5,67 +5,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('gstin', models.CharField(blank=True, default='', max_length=15)),
-                ('state_code', models.CharField(max_length=2)),
-                ('address', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("gstin", models.CharField(blank=True, default="", max_length=15)),
+                ("state_code", models.CharField(max_length=2)),
+                ("address", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('gstin', models.CharField(max_length=15)),
-                ('state_code', models.CharField(max_length=2)),
-                ('address', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("gstin", models.CharField(max_length=15)),
+                ("state_code", models.CharField(max_length=2)),
+                ("address", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('hsn_code', models.CharField(max_length=8)),
-                ('gst_rate', models.DecimalField(decimal_places=2, max_digits=5)),
-                ('mrp', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('barcode', models.CharField(blank=True, default='', max_length=64)),
-                ('bin', models.CharField(blank=True, default='', max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("hsn_code", models.CharField(max_length=8)),
+                ("gst_rate", models.DecimalField(decimal_places=2, max_digits=5)),
+                ("mrp", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("barcode", models.CharField(blank=True, default="", max_length=64)),
+                ("bin", models.CharField(blank=True, default="", max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('gst_rate__gte', 0), ('gst_rate__lte', 100)), name='item_gst_rate_percent'), models.CheckConstraint(condition=models.Q(('mrp__gte', 0)), name='item_mrp_not_negative')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("gst_rate__gte", 0), ("gst_rate__lte", 100)),
+                        name="item_gst_rate_percent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("mrp__gte", 0)), name="item_mrp_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('online_fulfilment', models.BooleanField(default=False)),
-                ('address', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='masters.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("online_fulfilment", models.BooleanField(default=False)),
+                ("address", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="masters.orgunit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('online_fulfilment', True)), fields=('org_unit',), name='one_online_fulfilment_site_per_org_unit')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("online_fulfilment", True)),
+                        fields=("org_unit",),
+                        name="one_online_fulfilment_site_per_org_unit",
+                    )
+                ],
             },
         ),
     ]

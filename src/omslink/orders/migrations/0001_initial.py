@@ -5,81 +5,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('connected_apps', '0001_initial'),
-        ('masters', '0001_initial'),
+        ("connected_apps", "0001_initial"),
+        ("masters", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_order_id', models.CharField(max_length=64)),
-                ('body_hash', models.CharField(max_length=64)),
-                ('marketplace', models.CharField(max_length=64)),
-                ('marketplace_order_id', models.CharField(blank=True, default='', max_length=100)),
-                ('ordered_at', models.DateTimeField()),
-                ('payment_mode', models.CharField(choices=[('PREPAID', 'Prepaid'), ('COD', 'Cod')], max_length=8)),
-                ('customer', models.JSONField()),
-                ('shipping_address', models.JSONField()),
-                ('billing_gstin', models.CharField(blank=True, default='', max_length=15)),
-                ('shipping_charge', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cod_charge', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('status', models.CharField(choices=[('reserved', 'Reserved'), ('picklist_created', 'Picklist Created'), ('picked', 'Picked'), ('invoiced', 'Invoiced'), ('shipped', 'Shipped'), ('cancelled', 'Cancelled')], default='reserved', max_length=20)),
-                ('courier', models.CharField(blank=True, default='', max_length=64)),
-                ('awb', models.CharField(blank=True, default='', max_length=64)),
-                ('shipped_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_by', models.CharField(blank=True, choices=[('oms', 'Oms'), ('erp', 'Erp')], default='', max_length=3)),
-                ('cancel_reason', models.CharField(blank=True, default='', max_length=500)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='connected_apps.omsapp')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.orgunit')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_order_id", models.CharField(max_length=64)),
+                ("body_hash", models.CharField(max_length=64)),
+                ("marketplace", models.CharField(max_length=64)),
+                ("marketplace_order_id", models.CharField(blank=True, default="", max_length=100)),
+                ("ordered_at", models.DateTimeField()),
+                (
+                    "payment_mode",
+                    models.CharField(
+                        choices=[("PREPAID", "Prepaid"), ("COD", "Cod")], max_length=8
+                    ),
+                ),
+                ("customer", models.JSONField()),
+                ("shipping_address", models.JSONField()),
+                ("billing_gstin", models.CharField(blank=True, default="", max_length=15)),
+                ("shipping_charge", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cod_charge", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("reserved", "Reserved"),
+                            ("picklist_created", "Picklist Created"),
+                            ("picked", "Picked"),
+                            ("invoiced", "Invoiced"),
+                            ("shipped", "Shipped"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="reserved",
+                        max_length=20,
+                    ),
+                ),
+                ("courier", models.CharField(blank=True, default="", max_length=64)),
+                ("awb", models.CharField(blank=True, default="", max_length=64)),
+                ("shipped_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cancelled_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[("oms", "Oms"), ("erp", "Erp")],
+                        default="",
+                        max_length=3,
+                    ),
+                ),
+                ("cancel_reason", models.CharField(blank=True, default="", max_length=500)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="connected_apps.omsapp",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.orgunit",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.site",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('line_id', models.CharField(max_length=64)),
-                ('quantity', models.PositiveIntegerField()),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('discount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.item')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("line_id", models.CharField(max_length=64)),
+                ("quantity", models.PositiveIntegerField()),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("discount", models.DecimalField(decimal_places=2, max_digits=12)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.item",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('response_status', models.PositiveSmallIntegerField()),
-                ('response_body', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='connected_apps.omsapp')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("response_status", models.PositiveSmallIntegerField()),
+                ("response_body", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="connected_apps.omsapp",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('app', 'key'), name='one_record_per_idempotency_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("app", "key"), name="one_record_per_idempotency_key"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['site', 'status'], name='order_site_status'),
+            model_name="order",
+            index=models.Index(fields=["site", "status"], name="order_site_status"),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('app', 'external_order_id'), name='one_order_per_app_external_id'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("app", "external_order_id"), name="one_order_per_app_external_id"
+            ),
         ),
     ]

@@ -5,99 +5,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('connected_apps', '0001_initial'),
-        ('masters', '0001_initial'),
+        ("connected_apps", "0001_initial"),
+        ("masters", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventStream',
+            name="EventStream",
             fields=[
-                ('key', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('last_sequence', models.PositiveBigIntegerField(default=0)),
+                ("key", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("last_sequence", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ordering_key', models.CharField(max_length=100)),
-                ('sequence', models.PositiveBigIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('attempt_count', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('last_error', models.CharField(blank=True, default='', max_length=500)),
-                ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('app', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='connected_apps.omsapp')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ordering_key", models.CharField(max_length=100)),
+                ("sequence", models.PositiveBigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempt_count", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("last_error", models.CharField(blank=True, default="", max_length=500)),
+                ("last_status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "app",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="connected_apps.omsapp",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField()),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('latency_ms', models.PositiveIntegerField()),
-                ('error', models.CharField(blank=True, default='', max_length=500)),
-                ('request_headers', models.JSONField(default=dict)),
-                ('response_body', models.TextField(blank=True, default='')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempts', to='webhooks.delivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("attempted_at", models.DateTimeField()),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("latency_ms", models.PositiveIntegerField()),
+                ("error", models.CharField(blank=True, default="", max_length=500)),
+                ("request_headers", models.JSONField(default=dict)),
+                ("response_body", models.TextField(blank=True, default="")),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempts",
+                        to="webhooks.delivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempted_at', 'pk'],
+                "ordering": ["attempted_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=40, unique=True)),
-                ('type', models.CharField(max_length=40)),
-                ('ordering_key', models.CharField(max_length=100)),
-                ('sequence', models.PositiveBigIntegerField()),
-                ('data', models.JSONField()),
-                ('created_at', models.DateTimeField()),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='masters.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=40, unique=True)),
+                ("type", models.CharField(max_length=40)),
+                ("ordering_key", models.CharField(max_length=100)),
+                ("sequence", models.PositiveBigIntegerField()),
+                ("data", models.JSONField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="masters.orgunit",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='webhooks.event'),
+            model_name="delivery",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deliveries",
+                to="webhooks.event",
+            ),
         ),
         migrations.CreateModel(
-            name='PendingInventoryUpdate',
+            name="PendingInventoryUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('marked_at', models.DateTimeField()),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='masters.item')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='masters.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("marked_at", models.DateTimeField()),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="masters.item",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="masters.site",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('ordering_key', 'sequence'), name='one_event_per_key_sequence'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                fields=("ordering_key", "sequence"), name="one_event_per_key_sequence"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='delivery_due'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['app', 'ordering_key', 'sequence'], name='delivery_key_order'),
+            model_name="delivery",
+            index=models.Index(
+                fields=["app", "ordering_key", "sequence"], name="delivery_key_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('event', 'app'), name='one_delivery_per_event_app'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("event", "app"), name="one_delivery_per_event_app"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pendinginventoryupdate',
-            constraint=models.UniqueConstraint(fields=('site', 'item'), name='one_pending_update_per_item'),
+            model_name="pendinginventoryupdate",
+            constraint=models.UniqueConstraint(
+                fields=("site", "item"), name="one_pending_update_per_item"
+            ),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0001_initial'),
+        ("webhooks", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='claim_token',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="delivery",
+            name="claim_token",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='lease_expires_at',
+            model_name="delivery",
+            name="lease_expires_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='round_attempts',
+            model_name="delivery",
+            name="round_attempts",
             field=models.PositiveIntegerField(default=0),
         ),
     ]
