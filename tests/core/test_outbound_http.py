@@ -172,8 +172,8 @@ def test_proxies_from_the_environment_are_ignored(
         ("192.168.0.1", False),
         ("169.254.169.254", False),
         ("100.64.0.1", False),
-        ("0.0.0.0", False),
-        ("::", False),  # noqa: S104 - a refused target
+        ("0.0.0.0", False),  # noqa: S104 - a refused target
+        ("::", False),
         ("::ffff:10.0.0.1", False),
         ("::7f00:1", False),
         ("2002:c0a8:101::", False),
