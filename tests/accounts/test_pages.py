@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils.html import escape
 
-from omslink.accounts.models import Role
+from omslink.accounts.models import PersonalToken, Role
 from omslink.core.operations import CODENAMES, OPERATIONS
 from tests.conftest import ApiClient, assert_error
 
@@ -199,6 +199,13 @@ def test_changing_a_role_and_deactivating_a_user(page_of: Any, make_user: Any) -
     post(client, f"/admin/security/users/{user.pk}/active/", {"active": "1"})
     user.refresh_from_db()
     assert user.is_active
+    # Reactivating does not bring back what deactivating ended (CONTRACT §10).
+    assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")
+    assert hana_page.get("/").status_code == 302, "the old session stays ended"
+    assert PersonalToken.objects.filter(user=user, revoked_at__isnull=True).count() == 0
+    fresh = Client()
+    assert fresh.login(username="hana", password=PASSWORD), "the password still works"
+    assert fresh.get("/").status_code == 200
 
 
 def test_nobody_changes_their_own_role_or_deactivates_themselves(page_of: Any) -> None:

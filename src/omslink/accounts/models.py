@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 from omslink.core.operations import OPERATIONS
@@ -31,7 +32,26 @@ class PersonalToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     last4 = models.CharField(max_length=4)
     created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"token …{self.last4} of {self.user_id}"
+
+
+class UserSession(AbstractBaseSession):
+    """A signed-in browser session that knows its user, so a user's sessions can be ended.
+
+    Django's own session table keeps only encoded data; ending every session of one user
+    (deactivation, a password change) would mean decoding them all.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="sessions"
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from omslink.accounts.sessions import SessionStore
+
+        return SessionStore

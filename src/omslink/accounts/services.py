@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from omslink.accounts.models import PersonalToken, Role
+from omslink.accounts.models import PersonalToken, Role, UserSession
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
 from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from omslink.core.ids import row_by_id
@@ -63,14 +64,32 @@ def user_set_role(*, user_id: int, role: str, by: User) -> User:
 
 @transactional
 def user_set_active(*, user_id: int, active: bool, by: User) -> User:
-    """Deactivate rather than delete, so audit trails keep naming the user; their tokens and
-    sessions stop working at once."""
+    """Deactivate rather than delete, so audit trails keep naming the user.
+
+    Deactivating revokes their personal tokens and deletes their sessions, so reactivating
+    (CONTRACT §10) gives back only the password: no old token or browser gets in again.
+    """
     user = _user(user_id)
     if user.pk == by.pk and not active:
         raise Forbidden("You cannot deactivate yourself.")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        _tokens_revoke(user)
+        _sessions_end(user)
     return user
+
+
+def _tokens_revoke(user: User) -> int:
+    return PersonalToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def _sessions_end(user: User, *, keep: str | None = None) -> None:
+    """Delete the user's sessions but `keep`; a request still running on one cannot save it
+    back, since Django saves an existing session by UPDATE only."""
+    UserSession.objects.filter(user=user).exclude(session_key=keep or "").delete()
 
 
 @transactional
