@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
@@ -18,7 +18,7 @@ class SessionStore(DatabaseSessionStore):
         return UserSession
 
     def create_model_instance(self, data: dict[str, Any]) -> UserSession:
-        session: UserSession = super().create_model_instance(data)
+        session = cast(UserSession, super().create_model_instance(data))
         user_id = data.get(SESSION_KEY)
         session.user_id = int(user_id) if isinstance(user_id, str) and user_id.isdigit() else None
         return session
