@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from omslink.accounts.models import PersonalToken, Role, UserSession
@@ -18,6 +19,7 @@ from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
+LAST_USED_PRECISION = timedelta(minutes=1)
 ROLE_NAME_MAX = 150
 
 
@@ -100,6 +102,40 @@ def token_create(*, username: str) -> str:
         raise NotFound(f"No active user named {username!r}.")
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
+    return token
+
+
+def token_mark_used(*, token: PersonalToken) -> None:
+    """Note when a token was last used, to the minute (CONTRACT §10).
+
+    A request writes only when the stored time is a minute old, so a busy token costs one
+    write a minute, not one per request; the condition makes racing requests write once.
+    """
+    now = timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    PersonalToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+    ).update(last_used_at=now)
+
+
+@transactional
+def tokens_revoke(*, username: str) -> int:
+    """Revoke every live personal token of a user, active or not; return how many."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"No user named {username!r}.")
+    return _tokens_revoke(user)
+
+
+@transactional
+def token_revoke(*, user_id: int, token_id: int) -> PersonalToken:
+    """Revoke one personal token of a user; revoking it again changes nothing."""
+    token = row_by_id(PersonalToken.objects.filter(user_id=user_id), token_id, what="token")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
     return token
 
 

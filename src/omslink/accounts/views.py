@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import Group, User
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.accounts import services
 from omslink.accounts.models import Role
-from omslink.core.errors import ApplicationError
+from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
 
@@ -159,3 +160,33 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(request, f"{user.username} is {'active' if active else 'deactivated'}.")
     return redirect("users")
+
+
+@require_GET
+@operation_required("roles_manage")
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One user: role, status and their personal tokens, newest first."""
+    try:
+        shown = row_by_id(User.objects.prefetch_related("groups"), user_id, what="user")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "shown": shown,
+            "role": ", ".join(group.name for group in shown.groups.all()),
+            "tokens": shown.personal_tokens.order_by("-created_at", "-pk"),
+        },
+    )
+
+
+@require_POST
+@operation_required("roles_manage")
+def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
+    try:
+        token = services.token_revoke(user_id=user_id, token_id=token_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, f"Token …{token.last4} is revoked.")
+    return redirect("user_detail", user_id=user_id)
