@@ -1,4 +1,4 @@
-"""`omslink user create` and `omslink token create|revoke`: the real command, on the test database."""
+"""`omslink user create` and `omslink token create|revoke`, run as the installed command."""
 
 from __future__ import annotations
 

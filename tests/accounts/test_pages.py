@@ -12,9 +12,9 @@ from django.utils.html import escape
 from django.utils.timezone import localtime
 
 from omslink.accounts.models import PersonalToken, Role
-from omslink.core.operations import CODENAMES, OPERATIONS
 from omslink.accounts.services import token_create
 from omslink.core.crypto import token_hash
+from omslink.core.operations import CODENAMES, OPERATIONS
 from tests.conftest import ApiClient, assert_error
 
 PASSWORD = "correct-horse-9"
