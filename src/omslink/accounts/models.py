@@ -55,3 +55,33 @@ class UserSession(AbstractBaseSession):
         from omslink.accounts.sessions import SessionStore
 
         return SessionStore
+
+
+class SignInThrottle(models.Model):
+    """Sign-in attempts for one user name, compared case-insensitively (CONTRACT §10).
+
+    It lives in the database, not in a process, so every server process counts the same
+    attempts; its row is the lock that makes counting them race-safe.
+    """
+
+    username_key = models.CharField(max_length=150, unique=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"sign-in throttle of {self.username_key!r}"
+
+
+class SignInAttempt(models.Model):
+    """One password check: counted from before it runs, so parallel guesses cannot overrun the
+    limit; a successful one is deleted, a failed one stays until it leaves the window."""
+
+    throttle = models.ForeignKey(SignInThrottle, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField()
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["throttle", "at"])]
+
+    def __str__(self) -> str:
+        return f"sign-in attempt {self.pk} ({'failed' if self.failed else 'running'})"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
@@ -11,15 +12,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from omslink.accounts.models import PersonalToken, Role, UserSession
+from omslink.accounts.models import (
+    PersonalToken,
+    Role,
+    SignInAttempt,
+    SignInThrottle,
+    UserSession,
+)
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
-from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from omslink.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
 LAST_USED_PRECISION = timedelta(minutes=1)
+SIGN_IN_FAILURES_LIMIT = 10
+SIGN_IN_WINDOW = timedelta(minutes=15)
 ROLE_NAME_MAX = 150
 
 
@@ -137,6 +146,68 @@ def token_revoke(*, user_id: int, token_id: int) -> PersonalToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def _sign_in_refused(until: datetime, now: datetime) -> RateLimited:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    return RateLimited(
+        "Too many failed sign-ins for this user name. "
+        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+@transactional
+def sign_in_claim(*, username: str) -> int:
+    """Count a sign-in attempt before its password is checked; return its id for settling.
+
+    Refused (429) while the user name is locked, or while its recent failures and the checks
+    still running already make the limit, so parallel guesses get no more than ten checks.
+    """
+    now = timezone.now()
+    key = username.casefold()[:USERNAME_MAX]
+    SignInThrottle.objects.bulk_create(
+        [SignInThrottle(username_key=key, updated_at=now)], ignore_conflicts=True
+    )
+    throttle = SignInThrottle.objects.select_for_update().get(username_key=key)
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        raise _sign_in_refused(throttle.locked_until, now)
+    recent = list(
+        throttle.attempts.filter(at__gt=now - SIGN_IN_WINDOW).values_list("at", flat=True)
+    )
+    if len(recent) >= SIGN_IN_FAILURES_LIMIT:
+        raise _sign_in_refused(min(recent) + SIGN_IN_WINDOW, now)
+    throttle.updated_at = now
+    throttle.save(update_fields=["updated_at"])
+    return SignInAttempt.objects.create(throttle=throttle, at=now).pk
+
+
+@transactional
+def sign_in_settle(*, attempt_id: int, succeeded: bool) -> None:
+    """Record how a claimed attempt ended; the tenth failure in the window locks the user name
+    for the next fifteen minutes (CONTRACT §10)."""
+    if succeeded:
+        SignInAttempt.objects.filter(pk=attempt_id).delete()
+        return
+    now = timezone.now()
+    throttle = (
+        SignInThrottle.objects.select_for_update(of=("self",))
+        .filter(attempts__pk=attempt_id)
+        .first()
+    )
+    if throttle is None:  # forgotten meanwhile: the check took longer than the window
+        return
+    SignInAttempt.objects.filter(pk=attempt_id).update(failed=True)
+    failures = throttle.attempts.filter(failed=True, at__gt=now - SIGN_IN_WINDOW).count()
+    locked = throttle.locked_until is not None and throttle.locked_until > now
+    if failures >= SIGN_IN_FAILURES_LIMIT and not locked:
+        throttle.locked_until = now + SIGN_IN_WINDOW
+    throttle.updated_at = now
+    throttle.save(update_fields=["locked_until", "updated_at"])
+    throttle.attempts.filter(at__lte=now - SIGN_IN_WINDOW).delete()
+    # A user name untouched for a window has no lock in force and no attempt that counts.
+    SignInThrottle.objects.filter(updated_at__lte=now - SIGN_IN_WINDOW).delete()
 
 
 def _operations(codenames: Iterable[str]) -> QuerySet[Permission]:

@@ -6,17 +6,36 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.accounts import services
+from omslink.accounts.forms import ThrottledAuthenticationForm
 from omslink.accounts.models import Role
 from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
+
+
+class SignInView(LoginView):
+    """The sign-in page; a throttled user name gets the page with 429 and Retry-After."""
+
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        refusal = getattr(form, "refusal", None)
+        if refusal is not None:
+            response.status_code = refusal.status
+            for header, value in refusal.headers.items():
+                response[header] = value
+        return response
 
 
 def _roles_in_order() -> list[Group]:
