@@ -91,6 +91,22 @@ def user_set_active(*, user_id: int, active: bool, by: User) -> User:
     return user
 
 
+@transactional
+def password_change(*, user: User, new_password: str, keep_session: str | None) -> None:
+    """Set a user's own password and end their other sessions (CONTRACT §10).
+
+    The session `keep_session` names (the one making the change) stays signed in; personal
+    tokens are not passwords and keep working.
+    """
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.for_field("new_password", " ".join(exc.messages)) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _sessions_end(user, keep=keep_session)
+
+
 def _tokens_revoke(user: User) -> int:
     return PersonalToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()

@@ -6,7 +6,9 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,6 +38,29 @@ class SignInView(LoginView):
             for header, value in refusal.headers.items():
                 response[header] = value
         return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Users change their own password; their other sessions end, this one goes on."""
+    user = signed_in_user(request)
+    form = PasswordChangeForm(user, request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        status = 422 if form.is_bound else 200
+        return render(request, "accounts/password_change.html", {"form": form}, status=status)
+    try:
+        services.password_change(
+            user=user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session=request.session.session_key,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return render(request, "accounts/password_change.html", {"form": form}, status=exc.status)
+    update_session_auth_hash(request, user)
+    messages.success(request, "Your password is changed. Your other sessions are signed out.")
+    return redirect("home")
 
 
 def _roles_in_order() -> list[Group]:
