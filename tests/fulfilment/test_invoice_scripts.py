@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from fontTools.ttLib import TTFont
+from fpdf import FPDF
 from pypdf import PdfReader
 
-from omslink.core.pdf_fonts import REPLACEMENT, drawable, undrawable
+from omslink.core.pdf_fonts import REPLACEMENT, DocumentFonts, undrawable
 from tests.conftest import ApiClient, Masters
 from tests.fulfilment.conftest import Push, to_invoiced
 from tests.fulfilment.test_invoice_pdf import fetch, pdf_text
@@ -43,8 +44,7 @@ BUYERS = {
         "Chennai சென்னை",
     ),
     "chinese": ("王小明", "建国路88号 2单元", "朝阳区", "北京市"),
-    # Urdu and Kashmiri are written right to left in the Arabic script, Santali in Ol Chiki.
-    "urdu": ("عائشہ خان", "۱۲ ایم جی روڈ، اندرا نگر", "گلی نمبر ۳", "سری نگر"),
+    # Santali is written in Ol Chiki.
     "ol chiki": ("ᱥᱩᱢᱤᱛᱨᱟ ᱢᱟᱨᱰᱤ", "᱑᱒ ᱢᱮᱱ ᱨᱚᱰ", "", "ᱡᱟᱢᱥᱮᱫᱯᱩᱨ"),
 }
 # Every page of an invoice with a few lines stays this small: fonts are embedded as subsets
@@ -113,7 +113,11 @@ def test_a_character_no_font_has_is_replaced_visibly_and_logged(
 
 
 def test_drawable_replaces_only_what_no_font_has() -> None:
-    assert drawable("आशा\n王 \U0001f600\U0010fffd") == "आशा\n王 \ufffd\ufffd"
+    fonts = DocumentFonts(FPDF())
+    assert fonts.drawable("आशा\n王 \U0001f600\U0010fffd") == "आशा\n王 \ufffd\ufffd"
+    # Right-to-left scripts are not bundled (docs/decisions.md says why): Urdu is replaced.
+    assert fonts.drawable("Asha خان") == "Asha \ufffd\ufffd\ufffd"
+    assert fonts.replaced == {"\U0001f600", "\U0010fffd", *"خان"}
     assert undrawable("line\nbreak") == frozenset()
 
 

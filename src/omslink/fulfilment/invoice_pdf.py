@@ -22,7 +22,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from omslink.core.money import format_money
-from omslink.core.pdf_fonts import TEXT_FAMILY, document_fonts_apply, drawable, undrawable
+from omslink.core.pdf_fonts import TEXT_FAMILY, DocumentFonts
 from omslink.fulfilment.amount_words import rupees_in_words
 from omslink.fulfilment.models import Invoice, InvoiceLine
 from omslink.masters.states import state
@@ -69,13 +69,11 @@ class _InvoiceDocument(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(auto=True, margin=14)
-        document_fonts_apply(self)
-        self.replaced: set[str] = set()
+        self.document_fonts = DocumentFonts(self)
 
     def text_of(self, text: str) -> str:
         """Text the bundled fonts can draw, noting what had to be replaced."""
-        self.replaced |= undrawable(text)
-        return drawable(text)
+        return self.document_fonts.drawable(text)
 
     def footer(self) -> None:
         self.set_y(-10)
@@ -258,12 +256,12 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     pdf.ln(6)
     pdf.line_of_text("Authorised signatory", align="R")
     pdf.line_of_text("This is a computer-generated invoice.", size=7, align="C")
-    if pdf.replaced:
+    if replaced := pdf.document_fonts.replaced:
         logger.warning(
             "invoice %s of order %s: no bundled font draws %s; printed as U+FFFD instead",
             invoice.number,
             invoice.order.number,
-            ", ".join(f"U+{ord(char):04X}" for char in sorted(pdf.replaced)),
+            ", ".join(f"U+{ord(char):04X}" for char in sorted(replaced)),
         )
     return bytes(pdf.output())
 
