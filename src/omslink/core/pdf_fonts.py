@@ -68,8 +68,8 @@ TEXT_FONTS = (
     _Font(TEXT_FAMILY, "fontpkg_hind", "files/Hind-Regular.ttf", ranges=_HIND_RANGES),
     _Font(TEXT_FAMILY, "fontpkg_hind", "files/Hind-Bold.ttf", style="B", ranges=_HIND_RANGES),
 )
-# Tried in this order for each character the text font lacks; the order only matters for
-# characters two fonts share (the danda is in Hind and in every Indic font).
+# Tried in this order for each character the text font lacks (fpdf2 tries them in the same
+# order), so a character several of them have, such as a zero-width joiner, has one home.
 FALLBACK_FONTS = (
     _Font("noto-sans", "fontpkg_noto_sans", "files/NotoSans[wdth,wght].ttf"),
     *(
