@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 
-from omslink.accounts.services import built_in_roles_restore, token_create, user_create
+from omslink.accounts.models import Role
+from omslink.accounts.services import token_create, user_create
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, mask_tail, new_token, token_hash
-from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
+from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.services import (
     customer_create,
@@ -99,6 +101,21 @@ def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["details"], list)
     return error
+
+
+def built_in_roles_restore() -> None:
+    """Recreate any missing built-in role with its operations, leaving existing roles alone.
+
+    The migration creates them; a transactional test's flush deletes them for the tests after.
+    """
+    for name, codenames in BUILT_IN_ROLES.items():
+        role, created = Role.objects.get_or_create(name=name)
+        if created:
+            role.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label="accounts", codename__in=codenames
+                )
+            )
 
 
 @pytest.fixture

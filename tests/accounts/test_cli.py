@@ -13,10 +13,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from omslink.accounts.models import PersonalToken
-from omslink.accounts.services import built_in_roles_restore, user_set_active
+from omslink.accounts.services import user_set_active
 from omslink.cli import main
 from omslink.core.crypto import token_hash
-from tests.conftest import ApiClient, assert_error
+from tests.conftest import ApiClient, assert_error, built_in_roles_restore
 
 OMSLINK = Path(sys.executable).parent / "omslink"
 

@@ -13,7 +13,7 @@ from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
 from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from omslink.core.ids import row_by_id
-from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
+from omslink.core.operations import ADMINISTRATOR, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
@@ -122,15 +122,3 @@ def roles_set_operations(*, operations: Mapping[int, set[str]]) -> None:
                 )
             continue
         role.permissions.set(_operations(codenames))
-
-
-@transactional
-def built_in_roles_restore() -> None:
-    """Recreate any missing built-in role with its operations, leaving existing roles alone.
-
-    The first migration creates them; a database flushed between transactional tests loses them.
-    """
-    for name, codenames in BUILT_IN_ROLES.items():
-        role, created = Role.objects.get_or_create(name=name)
-        if created:
-            role.permissions.set(_operations(codenames))

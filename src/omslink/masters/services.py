@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Model
 
-from omslink.core.errors import Conflict, NotFound, ValidationFailed
+from omslink.core.errors import Conflict, ValidationFailed
 from omslink.core.transactions import transactional
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 
@@ -15,20 +15,6 @@ from omslink.masters.models import Customer, Item, OrgUnit, Site
 def _refuse_existing(model: type[Model], field: str, value: str) -> None:
     if model._default_manager.filter(**{field: value}).exists():
         raise Conflict(f"A {model._meta.verbose_name} with {field} {value!r} exists already.")
-
-
-def org_unit_by_code(code: str) -> OrgUnit:
-    org_unit = OrgUnit.objects.filter(code=code).first()
-    if org_unit is None:
-        raise NotFound(f"No org unit {code!r}.")
-    return org_unit
-
-
-def site_by_code(code: str) -> Site:
-    site = Site.objects.select_related("org_unit").filter(code=code).first()
-    if site is None:
-        raise NotFound(f"No site {code!r}.")
-    return site
 
 
 @transactional
