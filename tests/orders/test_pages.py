@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from omslink.inventory import page_inputs
+from omslink.web import page_inputs
 from omslink.webhooks.models import Delivery
 from tests.conftest import ConnectedApp, Masters
 from tests.inventory.state import balance, page_client, snapshot

@@ -32,15 +32,11 @@ from omslink.fulfilment.selectors import (
 )
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.selectors import order_by_number, order_resource
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import form_number
 
 PACKAGE_FIELDS = ("weight_grams", "length_mm", "breadth_mm", "height_mm")
 RECENT_PICKLISTS = 20
-
-
-def _whole_number(text: str) -> int | str:
-    """A form's digits as a number; anything else stays text for validation to name."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
 
 
 def _found(lookup: Any, *args: Any) -> Any:
@@ -88,7 +84,7 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
         if chosen.orders is None:
             raise ValidationFailed.for_field("orders", "select at least one reserved order")
         picklist = services.picklist_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in_user(request),
             site=chosen.site,
             orders=chosen.orders,
         )
@@ -122,7 +118,7 @@ def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
 def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
     picklist = _found(picklist_by_number, number)
     lines = [
-        {"sku": sku, "picked": _whole_number(picked)}
+        {"sku": sku, "picked": form_number(picked)}
         for sku, picked in zip(
             request.POST.getlist("sku"), request.POST.getlist("picked"), strict=False
         )
@@ -130,8 +126,8 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
     try:
         confirmed = validate_as(PickListConfirmIn, {"lines": lines})
         services.picklist_confirm(
-            user=request.user,
-            number=picklist.number,  # type: ignore[arg-type]
+            user=signed_in_user(request),
+            number=picklist.number,
             picks=[
                 services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
             ],
@@ -156,7 +152,7 @@ def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
     order = _found(order_by_number, order_id)
     columns = [request.POST.getlist(field) for field in PACKAGE_FIELDS]
     packages = [
-        dict(zip(PACKAGE_FIELDS, map(_whole_number, row), strict=True))
+        dict(zip(PACKAGE_FIELDS, map(form_number, row), strict=True))
         for row in zip(*columns, strict=False)
     ]
     try:

@@ -21,15 +21,13 @@ from ninja import Schema
 
 from omslink.core.errors import ApplicationError
 from omslink.core.operations import permission_name
-from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
 from omslink.masters import services
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.states import state_choices
-from omslink.web.access import operation_required
-
-PAGE_SIZE = 50
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import requested_page
 
 
 @dataclass(frozen=True)
@@ -179,14 +177,7 @@ def _render(
     entered: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows: list[Model] = []
-    next_cursor: str | None = None
-    try:
-        rows, next_cursor = paginate(
-            kind.rows(), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, newest_first=False
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    rows, next_cursor = requested_page(request, kind.rows(), newest_first=False)
     return render(
         request,
         "masters/master_list.html",
@@ -213,7 +204,7 @@ def master_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _create(request: HttpRequest, kind: MasterKind) -> HttpResponse:
-    if not request.user.has_perm(permission_name("masters_edit")):
+    if not signed_in_user(request).has_perm(permission_name("masters_edit")):
         messages.error(request, "Your role does not allow adding masters.")
         return _render(request, kind, status=403)
     data = _form_data(kind, request.POST)

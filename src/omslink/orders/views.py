@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.validation import validate_as
-from omslink.inventory.page_inputs import newest_page
 from omslink.masters.models import Site
 from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
@@ -32,6 +31,7 @@ from omslink.orders.selectors import (
 )
 from omslink.orders.transitions import sources_of
 from omslink.web.access import operation_required
+from omslink.web.page_inputs import requested_page
 
 
 def _order_or_404(number: str) -> Order:
@@ -51,7 +51,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         orders = orders.filter(status=status)
     if site:
         orders = orders.filter(site__code=site)
-    rows, next_cursor = newest_page(request, orders)
+    rows, next_cursor = requested_page(request, orders)
     return render(
         request,
         "orders/order_list.html",

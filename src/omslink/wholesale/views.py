@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.validation import validate_as
-from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, newest_page
 from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
 from omslink.wholesale.schemas import WholesaleOrderIn
@@ -37,7 +37,7 @@ def _list_page(
     orders = wholesale_orders()
     if chosen in WholesaleOrder.Status.values:
         orders = orders.filter(status=chosen)
-    rows, next_cursor = newest_page(request, orders)
+    rows, next_cursor = requested_page(request, orders)
     return render(
         request,
         "wholesale/list.html",
@@ -74,8 +74,8 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
             },
         )
         order = services.wholesale_order_create(
-            user=request.user,
-            customer=payload.customer,  # type: ignore[arg-type]
+            user=signed_in_user(request),
+            customer=payload.customer,
             site=payload.site,
             lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
         )
