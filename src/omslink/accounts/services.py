@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
-from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from omslink.core.ids import row_by_id
+from omslink.core.errors import Conflict, Forbidden, ValidationFailed
+from omslink.core.ids import one_row, row_by_id
 from omslink.core.operations import ADMINISTRATOR, CODENAMES
 from omslink.core.transactions import transactional
 
@@ -76,9 +76,10 @@ def user_set_active(*, user_id: int, active: bool, by: User) -> User:
 @transactional
 def token_create(*, username: str) -> str:
     """Issue a personal token; the plaintext is returned once and never stored."""
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise NotFound(f"No active user named {username!r}.")
+    user = one_row(
+        User.objects.filter(username=username, is_active=True),
+        what=f"active user named {username!r}",
+    )
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
     return token

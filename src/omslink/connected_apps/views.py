@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +23,7 @@ from omslink.connected_apps.selectors import (
     oms_app_resource,
     oms_apps,
 )
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.masters.models import OrgUnit
 from omslink.web.access import operation_required, signed_in_user
@@ -98,10 +98,7 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
 @operation_required("oms_apps_view")
 def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
     """Action > Edit: every field disabled; Disable or Enable is the only control."""
-    try:
-        app = oms_app_by_id(app_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    app = oms_app_by_id(app_id)
     return render(
         request,
         "connected_apps/oms_app_detail.html",

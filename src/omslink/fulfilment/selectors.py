@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import NotFound
+from omslink.core.ids import one_row
 from omslink.core.json_format import iso_timestamp
 from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
 from omslink.masters.models import Site
@@ -64,10 +64,8 @@ def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
     invoices = Invoice.objects.select_related("org_unit", "order__site").prefetch_related("lines")
     if app is not None:
         invoices = invoices.filter(order__app=app)
-    invoice = invoices.filter(number=number).first() if _INVOICE_NUMBER.match(number) else None
-    if invoice is None:
-        raise NotFound(f"No invoice {number!r}.")
-    return invoice
+    wanted = invoices.filter(number=number) if _INVOICE_NUMBER.match(number) else invoices.none()
+    return one_row(wanted, what=f"invoice {number!r}")
 
 
 def sites_fulfilling_online() -> QuerySet[Site]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound, ValidationFailed
+from omslink.core.errors import ApplicationError, ValidationFailed
 from omslink.core.validation import validate_as
 from omslink.fulfilment import services
 from omslink.fulfilment.invoice_pdf import invoice_pdf_response
@@ -37,13 +37,6 @@ from omslink.web.page_inputs import form_number
 
 PACKAGE_FIELDS = ("weight_grams", "length_mm", "breadth_mm", "height_mm")
 RECENT_PICKLISTS = 20
-
-
-def _found(lookup: Any, *args: Any) -> Any:
-    try:
-        return lookup(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def _back_to_order(order: Order) -> HttpResponseRedirect:
@@ -100,7 +93,7 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
 @operation_required("orders_view")
 def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
-    picklist = _found(picklist_by_number, number)
+    picklist = picklist_by_number(number)
     orders = [order_resource(entry.order) for entry in picklist.entries.all()]
     return render(
         request,
@@ -116,7 +109,7 @@ def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @operation_required("orders_confirm_picking")
 def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
-    picklist = _found(picklist_by_number, number)
+    picklist = picklist_by_number(number)
     lines = [
         {"sku": sku, "picked": form_number(picked)}
         for sku, picked in zip(
@@ -142,14 +135,14 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @operation_required("orders_view")
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     """One order's fulfilment: pack & invoice it when picked, ship it when invoiced."""
-    order = _found(order_by_number, order_id)
+    order = order_by_number(order_id)
     return render(request, "fulfilment/order.html", {"order": order_resource(order)})
 
 
 @require_POST
 @operation_required("orders_pack")
 def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = _found(order_by_number, order_id)
+    order = order_by_number(order_id)
     columns = [request.POST.getlist(field) for field in PACKAGE_FIELDS]
     packages = [
         dict(zip(PACKAGE_FIELDS, map(form_number, row), strict=True))
@@ -173,7 +166,7 @@ def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
 @require_POST
 @operation_required("orders_ship")
 def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = _found(order_by_number, order_id)
+    order = order_by_number(order_id)
     try:
         given = validate_as(
             ShipIn, {field: request.POST.get(field) or None for field in ("courier", "awb")}
@@ -188,5 +181,5 @@ def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
 
 @operation_required("orders_view")
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = _found(invoice_by_number, number)
+    invoice = invoice_by_number(number)
     return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))

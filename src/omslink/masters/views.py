@@ -14,12 +14,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from ninja import Schema
 
-from omslink.core.errors import ApplicationError
+from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.operations import permission_name
 from omslink.core.validation import validate_as
 from omslink.masters import services
@@ -144,7 +144,7 @@ KINDS = {
 
 def _kind(slug: str) -> MasterKind:
     if slug not in KINDS:
-        raise Http404
+        raise NotFound(f"No masters page {slug!r}.")
     return KINDS[slug]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import NotFound
+from omslink.core.ids import one_row
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
 from omslink.inventory.models import StockMove
@@ -102,10 +102,10 @@ def order_by_number(number: str) -> Order:
 
 def order_of_app(app: OmsApp, external_order_id: str) -> Order:
     """This app's order with that external id; another app's is as unknown as a missing one."""
-    order = orders_for_resource().filter(app=app, external_order_id=external_order_id).first()
-    if order is None:
-        raise NotFound(f"No order {external_order_id!r} from this app.")
-    return order
+    return one_row(
+        orders_for_resource().filter(app=app, external_order_id=external_order_id),
+        what=f"order {external_order_id!r} from this app",
+    )
 
 
 def stock_held_by(order: Order) -> dict[int, int]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.masters.models import Site
 from omslink.orders import services
@@ -32,13 +32,6 @@ from omslink.orders.selectors import (
 from omslink.orders.transitions import sources_of
 from omslink.web.access import operation_required
 from omslink.web.page_inputs import requested_page
-
-
-def _order_or_404(number: str) -> Order:
-    try:
-        return order_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 @operation_required("orders_view")
@@ -69,7 +62,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @operation_required("orders_view")
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """Lines, the stock the order holds (from the ledger), and every event with its deliveries."""
-    order = _order_or_404(number)
+    order = order_by_number(number)
     skus = {line.item_id: line.item.sku for line in order.lines.all()}
     held: dict[str, int] = defaultdict(int)
     for item_id, units in stock_held_by(order).items():
@@ -92,7 +85,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 @operation_required("orders_cancel")
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """Cancel by the ERP, exactly as `POST /api/v1/orders/{id}/cancel` with a personal token."""
-    order = _order_or_404(number)
+    order = order_by_number(number)
     try:
         reason = validate_as(CancelIn, {"reason": request.POST.get("reason", "")}).reason
         services.order_cancel(order=order, by=Order.CancelledBy.ERP, reason=reason)

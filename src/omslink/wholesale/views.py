@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
@@ -91,16 +91,9 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("wholesale:detail", args=[order.number]))
 
 
-def _order_or_404(number: str) -> WholesaleOrder:
-    try:
-        return wholesale_order_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 @operation_required("wholesale_view")
 def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(number)
+    order = wholesale_order_by_number(number)
     return render(
         request,
         "wholesale/detail.html",
@@ -113,7 +106,7 @@ def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    order = _order_or_404(number)
+    order = wholesale_order_by_number(number)
     try:
         if action == "dispatch":
             services.wholesale_order_dispatch(number=order.number)
