@@ -23,9 +23,8 @@ from omslink.fulfilment.selectors import (
     invoice_by_number,
     picklist_by_number,
     picklist_resource,
-    picklists_for_resource,
+    picklists_list,
 )
-from omslink.inventory.selectors import site_named
 from omslink.orders.schemas import OrderOut
 from omslink.orders.selectors import order_by_number, order_resource
 
@@ -45,11 +44,7 @@ def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
 @router.get("/picklists", response=Page[PickListOut], auth=staff("orders_view"))
 def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[str, Any]:
     """Newest first, optionally only open or confirmed ones, or one site's."""
-    picklists = picklists_for_resource()
-    if query.status is not None:
-        picklists = picklists.filter(status=query.status)
-    if query.site is not None:
-        picklists = picklists.filter(site=site_named(query.site))
+    picklists = picklists_list(status=query.status, site=query.site)
     return page_of(picklists, query, newest_first=True, render=picklist_resource)
 
 

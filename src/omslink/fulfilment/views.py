@@ -27,7 +27,7 @@ from omslink.fulfilment.selectors import (
     orders_at,
     picklist_by_number,
     picklist_resource,
-    picklists_for_resource,
+    picklists_list,
     sites_fulfilling_online,
 )
 from omslink.orders.models import Order, OrderStatus
@@ -58,9 +58,7 @@ def picking_home(request: HttpRequest) -> HttpResponse:
             to_ship=orders_at(site, OrderStatus.INVOICED),
             picklists=[
                 picklist_resource(picklist)
-                for picklist in picklists_for_resource()
-                .filter(site=site)
-                .order_by("-pk")[:RECENT_PICKLISTS]
+                for picklist in picklists_list(site=site.code).order_by("-pk")[:RECENT_PICKLISTS]
             ],
         )
     return render(request, "fulfilment/home.html", context)

@@ -26,7 +26,7 @@ from omslink.orders.selectors import (
     order_events,
     order_resource,
     order_stock_moves,
-    orders_for_resource,
+    orders_list,
     stock_held_by,
 )
 from omslink.orders.transitions import sources_of
@@ -39,12 +39,15 @@ def order_list(request: HttpRequest) -> HttpResponse:
     """Newest first; filters by status and site, paged with the API's cursors."""
     status = request.GET.get("status", "")
     site = request.GET.get("site", "")
-    orders = orders_for_resource()
-    if status in OrderStatus.values:
-        orders = orders.filter(status=status)
-    if site:
-        orders = orders.filter(site__code=site)
-    rows, next_cursor = requested_page(request, orders)
+    rows: list[Order] = []
+    next_cursor = None
+    try:
+        orders = orders_list(
+            status=status if status in OrderStatus.values else None, site=site or None
+        )
+        rows, next_cursor = requested_page(request, orders)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return render(
         request,
         "orders/order_list.html",

@@ -9,14 +9,13 @@ from ninja import Query, Router, Status
 
 from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, page_of
-from omslink.inventory.selectors import site_named
 from omslink.inventory.services import DocumentLine
 from omslink.wholesale import services
 from omslink.wholesale.schemas import WholesaleListQuery, WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
     wholesale_order_resource,
-    wholesale_orders,
+    wholesale_orders_list,
 )
 
 router = Router(tags=["wholesale"])
@@ -37,11 +36,7 @@ def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> S
 @router.get("/wholesale-orders", response=Page[WholesaleOrderOut], auth=staff("wholesale_view"))
 def list_wholesale_orders(request: HttpRequest, query: Query[WholesaleListQuery]) -> dict[str, Any]:
     """Newest first, like online orders."""
-    orders = wholesale_orders()
-    if query.status is not None:
-        orders = orders.filter(status=query.status)
-    if query.site is not None:
-        orders = orders.filter(site=site_named(query.site))
+    orders = wholesale_orders_list(status=query.status, site=query.site)
     return page_of(orders, query, newest_first=True, render=wholesale_order_resource)
 
 

@@ -26,7 +26,7 @@ from omslink.wholesale.schemas import WholesaleOrderIn
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
     wholesale_order_resource,
-    wholesale_orders,
+    wholesale_orders_list,
 )
 
 
@@ -34,9 +34,9 @@ def _list_page(
     request: HttpRequest, *, status: int = 200, entered: dict[str, Any] | None = None
 ) -> HttpResponse:
     chosen = request.GET.get("status", "")
-    orders = wholesale_orders()
-    if chosen in WholesaleOrder.Status.values:
-        orders = orders.filter(status=chosen)
+    orders = wholesale_orders_list(
+        status=chosen if chosen in WholesaleOrder.Status.values else None
+    )
     rows, next_cursor = requested_page(request, orders)
     return render(
         request,
