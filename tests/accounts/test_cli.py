@@ -119,7 +119,7 @@ def test_token_is_the_last_line_and_inactive_users_get_none(capsys: Any, admin: 
     token = capsys.readouterr().out.strip().splitlines()[-1]
     erin = User.objects.get(username="erin")
     assert PersonalToken.objects.get(user=erin).token_hash == token_hash(token)
-    user_set_active(user_id=erin.pk, active=False, by=admin[0])
+    user_set_active(user=erin, active=False, by=admin[0])
     assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")
     assert main(["token", "create", "erin"]) == 1
     assert "No active user named 'erin'" in capsys.readouterr().err

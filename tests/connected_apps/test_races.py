@@ -69,7 +69,7 @@ def test_racing_adds_for_one_org_unit_save_one_app(
 
 def test_racing_enables_leave_one_app_enabled(masters: Masters, admin: Any) -> None:
     apps = [connect_app(masters.org_unit, admin[0], enabled=False).app for _ in range(RACERS)]
-    outcomes = race(lambda n: services.oms_app_enable(app_id=apps[n].pk, by=admin[0]))
+    outcomes = race(lambda n: services.oms_app_enable(oms_app=apps[n], by=admin[0]))
     assert sum(isinstance(o, OmsApp) for o in outcomes) == 1
     assert all(isinstance(o, (OmsApp, Conflict)) for o in outcomes), outcomes
     assert OmsApp.objects.filter(enabled=True).count() == 1

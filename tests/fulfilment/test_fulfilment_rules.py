@@ -28,6 +28,7 @@ from hypothesis.stateful import (
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InsufficientStock, InvalidTransition
 from omslink.fulfilment.models import Invoice
+from omslink.fulfilment.selectors import picklist_by_number
 from omslink.fulfilment.services import (
     PackageSize,
     PickedLine,
@@ -147,7 +148,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
         written_off_before = {sku: written_off(sku) for sku in SKUS}
         picklist_confirm(
             user=self.user,
-            number=number,
+            picklist=picklist_by_number(number),
             picks=[PickedLine(sku, units) for sku, units in picked.items()],
         )
         # The rule: oldest first, an order that cannot be completed takes nothing.

@@ -33,6 +33,7 @@ from omslink.inventory.services import DocumentLine, stock_adjustment_create, st
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.schemas import OrderIn
 from omslink.orders.services import order_cancel, order_intake
+from omslink.wholesale.selectors import wholesale_order_by_number
 from omslink.wholesale.services import (
     wholesale_order_cancel,
     wholesale_order_create,
@@ -195,22 +196,22 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(number=consumes(wholesale_orders))
     def dispatch_wholesale(self, number: str) -> None:
-        wholesale_order_dispatch(number=number)
+        wholesale_order_dispatch(wholesale_order=wholesale_order_by_number(number))
         order = self.wholesale.pop(number)
         for sku, quantity in order["lines"]:
             self.expected[(order["site"], sku)][0] -= quantity
             self.expected[(order["site"], sku)][2] -= quantity
         with pytest.raises(InvalidTransition):
-            wholesale_order_cancel(number=number)
+            wholesale_order_cancel(wholesale_order=wholesale_order_by_number(number))
 
     @rule(number=consumes(wholesale_orders))
     def cancel_wholesale(self, number: str) -> None:
-        wholesale_order_cancel(number=number)
+        wholesale_order_cancel(wholesale_order=wholesale_order_by_number(number))
         order = self.wholesale.pop(number)
         for sku, quantity in order["lines"]:
             self.expected[(order["site"], sku)][2] -= quantity
         with pytest.raises(InvalidTransition):
-            wholesale_order_dispatch(number=number)
+            wholesale_order_dispatch(wholesale_order=wholesale_order_by_number(number))
 
     def teardown(self) -> None:
         transaction.savepoint_rollback(self._start)

@@ -181,7 +181,7 @@ def test_disabled_app_receives_nothing_until_enabled_then_everything_in_order(
         secret=SECRET,
         encryption_key=ENCRYPTION_KEY,
     ).app
-    oms_app_disable(app_id=app.pk, by=admin[0])
+    oms_app_disable(oms_app=app, by=admin[0])
     for key in KEYS:
         publish(masters.org_unit, key, 3, apps=[app])
     publish(masters.other_org_unit, "order:SO-OU2", 2, apps=[other])
@@ -191,7 +191,7 @@ def test_disabled_app_receives_nothing_until_enabled_then_everything_in_order(
         held = Delivery.objects.filter(app=app)
         assert set(held.values_list("status", "attempt_count")) == {("pending", 0)}
         assert {r.event["org_unit"] for r in receiver.inbox.received()} == {"OU2"}
-        oms_app_enable(app_id=app.pk, by=admin[0])
+        oms_app_enable(oms_app=app, by=admin[0])
         wait_until(lambda: _delivered(11), what="the held deliveries after enabling")
     assert_in_order_without_gaps(receiver.inbox, {**dict.fromkeys(KEYS, 3), "order:SO-OU2": 2})
 

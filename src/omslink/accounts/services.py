@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from omslink.accounts.models import PersonalToken, Role
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
 from omslink.core.errors import Conflict, Forbidden, ValidationFailed
-from omslink.core.ids import one_row, row_by_id
+from omslink.core.ids import one_row
 from omslink.core.operations import ADMINISTRATOR, CODENAMES
 from omslink.core.transactions import transactional
 
@@ -47,14 +47,9 @@ def user_create(*, username: str, password: str, role: str) -> User:
     return user
 
 
-def _user(user_id: int) -> User:
-    return row_by_id(User.objects.all(), user_id, what="user")
-
-
 @transactional
-def user_set_role(*, user_id: int, role: str, by: User) -> User:
+def user_set_role(*, user: User, role: str, by: User) -> User:
     """Give a user another role; nobody changes their own, so nobody locks themselves out."""
-    user = _user(user_id)
     if user.pk == by.pk:
         raise Forbidden("You cannot change your own role; ask another user who manages roles.")
     user.groups.set([_role(role)])
@@ -62,10 +57,9 @@ def user_set_role(*, user_id: int, role: str, by: User) -> User:
 
 
 @transactional
-def user_set_active(*, user_id: int, active: bool, by: User) -> User:
+def user_set_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate rather than delete, so audit trails keep naming the user; their tokens and
     sessions stop working at once."""
-    user = _user(user_id)
     if user.pk == by.pk and not active:
         raise Forbidden("You cannot deactivate yourself.")
     user.is_active = active

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from omslink.accounts import services
 from omslink.accounts.models import Role
+from omslink.accounts.selectors import user_by_id
 from omslink.core.errors import ApplicationError
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
@@ -137,9 +138,10 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operation_required("roles_manage")
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = user_by_id(user_id)
     try:
-        user = services.user_set_role(
-            user_id=user_id, role=request.POST.get("role", ""), by=signed_in_user(request)
+        services.user_set_role(
+            user=user, role=request.POST.get("role", ""), by=signed_in_user(request)
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -152,8 +154,9 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @operation_required("roles_manage")
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
+    user = user_by_id(user_id)
     try:
-        user = services.user_set_active(user_id=user_id, active=active, by=signed_in_user(request))
+        services.user_set_active(user=user, active=active, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

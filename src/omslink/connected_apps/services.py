@@ -77,14 +77,13 @@ def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:
 
 
 @transactional
-def api_key_revoke(*, api_key_id: int, revoked_by: User) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, revoked_by: User) -> ApiKey:
     """Revoke a key at once; revoking a revoked key changes nothing."""
-    ApiKey.objects.filter(pk=api_key_by_id(api_key_id).pk, revoked_at__isnull=True).update(
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=revoked_by
     )
-    api_key = api_key_by_id(api_key_id)
     logger.info("API key …%s of %s revoked", api_key.last4, api_key.org_unit.code)
-    return api_key
+    return api_key_by_id(api_key.pk)
 
 
 def oms_app_test_webhook(
@@ -256,9 +255,9 @@ def _oms_app_save(checked: _CheckedApp, *, created_by: User) -> OmsApp:
 
 
 @transactional
-def oms_app_enable(*, app_id: int, by: User) -> OmsApp:
+def oms_app_enable(*, oms_app: OmsApp, by: User) -> OmsApp:
     """Enable a disabled app; its held events then go out in order. Enabled already: no-op."""
-    app = oms_app_by_id(app_id, lock=True)
+    app = oms_app_by_id(oms_app.pk, lock=True)
     if app.enabled:
         return app
     if app.api_key.revoked_at is not None:
@@ -274,16 +273,16 @@ def oms_app_enable(*, app_id: int, by: User) -> OmsApp:
         raise Conflict(f"{app.org_unit.code} already has an enabled OMS app.") from exc
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.ENABLED, by=by)
     logger.info("OMS app %s enabled by %s", app.pk, by.username)
-    return oms_app_by_id(app_id)
+    return oms_app_by_id(app.pk)
 
 
 @transactional
-def oms_app_disable(*, app_id: int, by: User) -> OmsApp:
+def oms_app_disable(*, oms_app: OmsApp, by: User) -> OmsApp:
     """Disable an app: its key is refused with app_disabled, its events wait. Disabled: no-op."""
-    app = oms_app_by_id(app_id, lock=True)
+    app = oms_app_by_id(oms_app.pk, lock=True)
     if not app.enabled:
         return app
     OmsApp.objects.filter(pk=app.pk, enabled=True).update(enabled=False)
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.DISABLED, by=by)
     logger.info("OMS app %s disabled by %s", app.pk, by.username)
-    return oms_app_by_id(app_id)
+    return oms_app_by_id(app.pk)

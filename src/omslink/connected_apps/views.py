@@ -108,8 +108,9 @@ def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
 
 def _switch(request: HttpRequest, app_id: int, *, enable: bool) -> HttpResponseRedirect:
     change = services.oms_app_enable if enable else services.oms_app_disable
+    app = oms_app_by_id(app_id)
     try:
-        app = change(app_id=app_id, by=signed_in_user(request))
+        app = change(oms_app=app, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

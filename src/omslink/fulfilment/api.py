@@ -63,7 +63,7 @@ def confirm_picklist(
     user = caller_user(request)
     picklist = services.picklist_confirm(
         user=user,
-        number=number,
+        picklist=picklist_by_number(number),
         picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
     )
     return picklist_resource(picklist)

@@ -283,7 +283,7 @@ def _assign_picked(
 
 
 @transactional
-def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) -> PickList:
+def picklist_confirm(*, user: User, picklist: PickList, picks: Sequence[PickedLine]) -> PickList:
     """Record what was picked; complete orders are picked, short ones cancelled by the ERP.
 
     Orders cancelled since the list was made are skipped: picked units beyond what the open
@@ -291,7 +291,6 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
     off (on-hand and the order's reservation down together, a stock discrepancy in the
     ledger), then the cancellation releases the rest of its reservation.
     """
-    picklist = picklist_by_number(number)
     if picklist.status != PickList.Status.OPEN:
         raise InvalidTransition(f"{picklist.number} was confirmed already.")
     list_lines = list(picklist.lines.all())

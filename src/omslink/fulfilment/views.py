@@ -118,7 +118,7 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
         confirmed = validate_as(PickListConfirmIn, {"lines": lines})
         services.picklist_confirm(
             user=signed_in_user(request),
-            number=picklist.number,
+            picklist=picklist,
             picks=[
                 services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
             ],

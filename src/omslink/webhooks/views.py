@@ -20,6 +20,7 @@ from omslink.webhooks.selectors import (
     EVENT_TYPES,
     STATUSES,
     deliveries,
+    delivery_by_id,
     delivery_resource,
     event_body_preview,
     failing_counts,
@@ -59,8 +60,9 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operation_required("webhooks_retry")
 def delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = delivery_by_id(delivery_id)
     try:
-        services.delivery_retry(delivery_id=delivery_id, user=signed_in_user(request))
+        services.delivery_retry(delivery=delivery, user=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -53,7 +53,8 @@ def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     auth=staff("wholesale_dispatch"),
 )
 def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
+    order = wholesale_order_by_number(order_id)
+    return wholesale_order_resource(services.wholesale_order_dispatch(wholesale_order=order))
 
 
 @router.post(
@@ -62,4 +63,5 @@ def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, A
     auth=staff("wholesale_cancel"),
 )
 def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))
+    order = wholesale_order_by_number(order_id)
+    return wholesale_order_resource(services.wholesale_order_cancel(wholesale_order=order))

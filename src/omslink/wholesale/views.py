@@ -109,9 +109,9 @@ def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     order = wholesale_order_by_number(number)
     try:
         if action == "dispatch":
-            services.wholesale_order_dispatch(number=order.number)
+            services.wholesale_order_dispatch(wholesale_order=order)
         else:
-            services.wholesale_order_cancel(number=order.number)
+            services.wholesale_order_cancel(wholesale_order=order)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
