@@ -22,6 +22,7 @@ from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, mask_tail, new_token, token_hash
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
 from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.services import (
     customer_create,
     items_create,
@@ -165,62 +166,74 @@ class Masters:
 def masters(db: None) -> Masters:
     """Two OUs in different states, an online site each, a wholesale site, items, a customer."""
     ou1 = org_unit_create(
-        code="OU1",
-        name="Indigo Threads Pvt Ltd",
-        gstin="29ABCDE1234F1Z5",
-        state_code="KA",
-        address="12 Residency Road, Bengaluru 560025",
+        payload=OrgUnitIn(
+            code="OU1",
+            name="Indigo Threads Pvt Ltd",
+            gstin="29ABCDE1234F1Z5",
+            state_code="KA",
+            address="12 Residency Road, Bengaluru 560025",
+        )
     )
     ou2 = org_unit_create(
-        code="OU2",
-        name="Indigo Threads West LLP",
-        gstin="27ABCDE1234F1Z9",
-        state_code="MH",
-        address="4 Linking Road, Mumbai 400050",
+        payload=OrgUnitIn(
+            code="OU2",
+            name="Indigo Threads West LLP",
+            gstin="27ABCDE1234F1Z9",
+            state_code="MH",
+            address="4 Linking Road, Mumbai 400050",
+        )
     )
-    wh1 = site_create(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    wh1 = site_create(
+        payload=SiteIn(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    )
     wh2 = site_create(
-        code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        payload=SiteIn(
+            code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        )
     )
-    wh3 = site_create(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    wh3 = site_create(
+        payload=SiteIn(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    )
     items = items_create(
         items=[
-            {
-                "sku": "TEE-RED-M",
-                "name": "Tee red M",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-02",
-            },
-            {
-                "sku": "TEE-BLU-L",
-                "name": "Tee blue L",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-01",
-            },
-            {
-                "sku": "JKT-BLK-M",
-                "name": "Jacket black M",
-                "hsn_code": "6201",
-                "gst_rate": "12.00",
-                "mrp": "2999.00",
-                "bin": "B-02-01",
-            },
-            {
-                "sku": "CAP-GRY",
-                "name": "Cap grey",
-                "hsn_code": "6505",
-                "gst_rate": "18.00",
-                "mrp": "299.00",
-                "bin": "C-01-01",
-            },
+            ItemIn(
+                sku="TEE-RED-M",
+                name="Tee red M",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-02",
+            ),
+            ItemIn(
+                sku="TEE-BLU-L",
+                name="Tee blue L",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-01",
+            ),
+            ItemIn(
+                sku="JKT-BLK-M",
+                name="Jacket black M",
+                hsn_code="6201",
+                gst_rate="12.00",
+                mrp="2999.00",
+                bin="B-02-01",
+            ),
+            ItemIn(
+                sku="CAP-GRY",
+                name="Cap grey",
+                hsn_code="6505",
+                gst_rate="18.00",
+                mrp="299.00",
+                bin="C-01-01",
+            ),
         ]
     )
     customer = customer_create(
-        code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        payload=CustomerIn(
+            code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        )
     )
     return Masters(ou1, wh1, wh2, ou2, wh3, items, customer)
 

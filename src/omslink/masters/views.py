@@ -48,7 +48,7 @@ class MasterKind:
     columns: tuple[tuple[str, str], ...]
     fields: tuple[FormField, ...]
     schema: type[Schema]
-    create: Callable[[dict[str, Any]], Model]
+    create: Callable[[Any], Model]
 
 
 KINDS = {
@@ -68,7 +68,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             OrgUnitIn,
-            lambda data: services.org_unit_create(**data),
+            lambda payload: services.org_unit_create(payload=payload),
         ),
         MasterKind(
             "sites",
@@ -94,7 +94,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             SiteIn,
-            lambda data: services.site_create(**data),
+            lambda payload: services.site_create(payload=payload),
         ),
         MasterKind(
             "items",
@@ -120,7 +120,7 @@ KINDS = {
                 FormField("barcode", "Barcode", required=False),
             ),
             ItemIn,
-            lambda data: services.items_create(items=[data])[0],
+            lambda payload: services.items_create(items=[payload])[0],
         ),
         MasterKind(
             "customers",
@@ -136,7 +136,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             CustomerIn,
-            lambda data: services.customer_create(**data),
+            lambda payload: services.customer_create(payload=payload),
         ),
     )
 }
@@ -209,7 +209,7 @@ def _create(request: HttpRequest, kind: MasterKind) -> HttpResponse:
         return _render(request, kind, status=403)
     data = _form_data(kind, request.POST)
     try:
-        created = kind.create(validate_as(kind.schema, data).dict())
+        created = kind.create(validate_as(kind.schema, data))
     except ApplicationError as exc:
         messages.error(request, f"The {kind.singular} was not added: {exc.message}")
         return _render(request, kind, entered=data, status=exc.status)
