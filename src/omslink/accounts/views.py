@@ -127,7 +127,11 @@ def users(request: HttpRequest) -> HttpResponse:
         "role": request.POST.get("role", ""),
     }
     try:
-        user = services.user_create(password=request.POST.get("password", ""), **values)
+        user = services.user_create(
+            username=values["username"],
+            password=request.POST.get("password", ""),
+            role=values["role"],
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return render(request, "accounts/users.html", _users_context(values), status=exc.status)

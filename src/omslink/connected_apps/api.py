@@ -77,20 +77,20 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     auth=staff("oms_apps_add"),
 )
 def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return services.oms_app_test_webhook(payload=payload).as_answer()
 
 
 @router.post(
     "/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True, auth=staff("oms_apps_add")
 )
 def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return services.oms_app_test_api(payload=payload).as_answer()
 
 
 @router.post("/oms-apps", response={201: OmsAppOut}, auth=staff("oms_apps_add"))
 def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
     user = caller_user(request)
-    return Status(201, oms_app_resource(services.oms_app_create(created_by=user, **payload.dict())))
+    return Status(201, oms_app_resource(services.oms_app_create(created_by=user, payload=payload)))
 
 
 @router.get("/oms-apps", response=Page[OmsAppOut], auth=staff("oms_apps_view"))

@@ -82,7 +82,7 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
     document["encryption_key"] = document["encryption_key"] or None
     try:
         payload = validate_as(OmsAppIn, document)
-        app = services.oms_app_create(created_by=signed_in_user(request), **payload.dict())
+        app = services.oms_app_create(created_by=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
         field_errors = {d["field"]: d["message"] for d in exc.details if "field" in d}
         tests = {d["test"]: d["error"] for d in exc.details if "test" in d}
@@ -133,13 +133,13 @@ def oms_app_disable(request: HttpRequest, app_id: int) -> HttpResponse:
 @json_endpoint("oms_apps_add")
 def oms_app_test_webhook(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(WebhookTestIn, body)
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return services.oms_app_test_webhook(payload=payload).as_answer()
 
 
 @json_endpoint("oms_apps_add")
 def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiTestIn, body)
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return services.oms_app_test_api(payload=payload).as_answer()
 
 
 @json_endpoint("api_keys_manage")
