@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 from omslink.accounts.services import user_create
 from omslink.core.operations import ADMINISTRATOR, WAREHOUSE
 from omslink.core.transactions import composite_transaction
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.masters.models import OrgUnit
 from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.services import customer_create, items_create, org_unit_create, site_create
@@ -151,7 +152,11 @@ def _receive_demo_stock(user: User) -> None:
     for site, quantities in _OPENING_STOCK.items():
         stock_receipt_create(
             user=user,
-            site=site,
-            reference=f"OPENING-{site}",
-            lines=[DocumentLine(sku, quantity) for sku, quantity in quantities.items()],
+            payload=ReceiptIn(
+                site=site,
+                reference=f"OPENING-{site}",
+                lines=[
+                    StockLineIn(sku=sku, quantity=quantity) for sku, quantity in quantities.items()
+                ],
+            ),
         )

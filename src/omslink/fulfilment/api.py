@@ -35,9 +35,7 @@ router = Router(tags=["fulfilment"])
 def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
     """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
     user = caller_user(request)
-    picklist = services.picklist_create(
-        user=user, site=payload.site, orders=payload.orders, max_orders=payload.max_orders
-    )
+    picklist = services.picklist_create(user=user, payload=payload)
     return Status(201, picklist_resource(picklist))
 
 
@@ -64,7 +62,7 @@ def confirm_picklist(
     picklist = services.picklist_confirm(
         user=user,
         picklist=picklist_by_number(number),
-        picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
+        payload=payload,
     )
     return picklist_resource(picklist)
 
@@ -72,10 +70,7 @@ def confirm_picklist(
 @router.post("/orders/{order_id}/pack", response=OrderOut, auth=staff("orders_pack"))
 def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str, Any]:
     """Packing and invoicing in one step: the order moves to invoiced with its invoice."""
-    order = services.order_pack(
-        order=order_by_number(order_id),
-        packages=[services.PackageSize(**package.model_dump()) for package in payload.packages],
-    )
+    order = services.order_pack(order=order_by_number(order_id), payload=payload)
     return order_resource(order)
 
 
@@ -111,4 +106,4 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
         invoice = invoice_by_number(number)
     else:
         invoice = invoice_by_number(number, app=caller_app(request))
-    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice=invoice))

@@ -74,11 +74,7 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
         )
         if chosen.orders is None:
             raise ValidationFailed.for_field("orders", "select at least one reserved order")
-        picklist = services.picklist_create(
-            user=signed_in_user(request),
-            site=chosen.site,
-            orders=chosen.orders,
-        )
+        picklist = services.picklist_create(user=signed_in_user(request), payload=chosen)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(f"{reverse('fulfilment:home')}?site={site}")
@@ -119,9 +115,7 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
         services.picklist_confirm(
             user=signed_in_user(request),
             picklist=picklist,
-            picks=[
-                services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
-            ],
+            payload=confirmed,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -148,10 +142,7 @@ def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
     ]
     try:
         packing = validate_as(PackIn, {"packages": packages})
-        packed = services.order_pack(
-            order=order,
-            packages=[services.PackageSize(**package.model_dump()) for package in packing.packages],
-        )
+        packed = services.order_pack(order=order, payload=packing)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -180,4 +171,4 @@ def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
 @operation_required("orders_view")
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     invoice = invoice_by_number(number)
-    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice=invoice))

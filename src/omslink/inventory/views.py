@@ -96,20 +96,12 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
     }
     try:
         if receipt:
-            received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=signed_in_user(request),
-                site=received.site,
-                reference=received.reference,
-                lines=_lines_of(received),
+                user=signed_in_user(request), payload=validate_as(ReceiptIn, fields)
             )
         else:
-            adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=signed_in_user(request),
-                site=adjusted.site,
-                reason=adjusted.reason,
-                lines=_lines_of(adjusted),
+                user=signed_in_user(request), payload=validate_as(AdjustmentIn, fields)
             )
     except ApplicationError as exc:
         messages.error(request, f"{label} not saved: {exc.message}")
@@ -122,10 +114,6 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
         return _stock_page(request, status=exc.status, entered=entered)
     messages.success(request, f"{label} {document.number} saved at {document.site.code}.")
     return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={document.site.code}")
-
-
-def _lines_of(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
-    return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
 
 
 @require_POST

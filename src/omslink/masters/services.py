@@ -53,10 +53,6 @@ def site_create(*, payload: SiteIn) -> Site:
     )
 
 
-def online_fulfilment_site(org_unit: OrgUnit) -> Site | None:
-    return Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
-
-
 @transactional
 def items_create(*, items: Sequence[ItemIn]) -> list[Item]:
     """Create one or many items, all or none."""

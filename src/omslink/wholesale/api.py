@@ -9,7 +9,6 @@ from ninja import Query, Router, Status
 
 from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, page_of
-from omslink.inventory.services import DocumentLine
 from omslink.wholesale import services
 from omslink.wholesale.schemas import WholesaleListQuery, WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
@@ -24,12 +23,7 @@ router = Router(tags=["wholesale"])
 @router.post("/wholesale-orders", response={201: WholesaleOrderOut}, auth=staff("wholesale_create"))
 def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> Status:
     user = caller_user(request)
-    order = services.wholesale_order_create(
-        user=user,
-        customer=payload.customer,
-        site=payload.site,
-        lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
-    )
+    order = services.wholesale_order_create(user=user, payload=payload)
     return Status(201, wholesale_order_resource(order))
 
 

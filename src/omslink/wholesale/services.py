@@ -6,8 +6,6 @@ take stock an online order holds (CONTRACT §3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -15,32 +13,31 @@ from omslink.core.errors import InvalidTransition, ValidationFailed
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import items_by_sku, site_named
-from omslink.inventory.services import DocumentLine, StockChange, stock_apply
+from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Customer
 from omslink.wholesale.models import WholesaleLine, WholesaleOrder
+from omslink.wholesale.schemas import WholesaleOrderIn
 from omslink.wholesale.selectors import wholesale_orders
 
 
 @transactional
-def wholesale_order_create(
-    *, user: User, customer: str, site: str, lines: Sequence[DocumentLine]
-) -> WholesaleOrder:
+def wholesale_order_create(*, user: User, payload: WholesaleOrderIn) -> WholesaleOrder:
     """Store the order and allocate its whole quantity, or refuse with nothing stored."""
-    buyer = Customer.objects.filter(code=customer).first()
+    buyer = Customer.objects.filter(code=payload.customer).first()
     if buyer is None:
-        raise ValidationFailed.for_field("customer", f"no customer {customer!r}")
-    source = site_named(site)
-    items = items_by_sku(line.sku for line in lines)
+        raise ValidationFailed.for_field("customer", f"no customer {payload.customer!r}")
+    source = site_named(payload.site)
+    items = items_by_sku(line.sku for line in payload.lines)
     order = WholesaleOrder.objects.create(customer=buyer, site=source, created_by=user)
     WholesaleLine.objects.bulk_create(
         WholesaleLine(order=order, position=position, item=items[line.sku], quantity=line.quantity)
-        for position, line in enumerate(lines, start=1)
+        for position, line in enumerate(payload.lines, start=1)
     )
     stock_apply(
         site=source,
         changes=[
             StockChange(items[line.sku].pk, StockMove.Kind.ALLOCATE, allocated=line.quantity)
-            for line in lines
+            for line in payload.lines
         ],
         reference=order.number,
     )

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
-from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
@@ -73,12 +72,7 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
                 "lines": form_lines(request),
             },
         )
-        order = services.wholesale_order_create(
-            user=signed_in_user(request),
-            customer=payload.customer,
-            site=payload.site,
-            lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
-        )
+        order = services.wholesale_order_create(user=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
         messages.error(request, f"Wholesale order not saved: {exc.message}")
         entered = {
