@@ -70,11 +70,21 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
     from omslink.accounts.services import token_create
 
-    token = token_create(username=args.username)
+    token = token_create(user=user_by_username(args.username, active_only=True))
     print(f"new personal token for {args.username} (shown once, store it safely):")
     print(token)
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
+    from omslink.accounts.services import tokens_revoke
+
+    revoked = tokens_revoke(user=user_by_username(args.username))
+    print(f"revoked {revoked} personal token{'' if revoked == 1 else 's'} of {args.username}")
     return 0
 
 
@@ -154,6 +164,9 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="print a new personal token for a user")
     token_create.add_argument("username")
     token_create.set_defaults(handler=_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke every personal token of a user")
+    token_revoke.add_argument("username")
+    token_revoke.set_defaults(handler=_token_revoke)
 
     stock = commands.add_parser("stock", help="inspect stock").add_subparsers(
         dest="stock_command", required=True, metavar="ACTION"
