@@ -70,18 +70,20 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
     from omslink.accounts.services import token_create
 
-    token = token_create(username=args.username)
+    token = token_create(user=user_by_username(args.username, active_only=True))
     print(f"new personal token for {args.username} (shown once, store it safely):")
     print(token)
     return 0
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
     from omslink.accounts.services import tokens_revoke
 
-    revoked = tokens_revoke(username=args.username)
+    revoked = tokens_revoke(user=user_by_username(args.username))
     print(f"revoked {revoked} personal token{'' if revoked == 1 else 's'} of {args.username}")
     return 0
 
