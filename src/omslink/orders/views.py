@@ -21,11 +21,10 @@ from omslink.inventory.page_inputs import newest_page
 from omslink.masters.models import Site
 from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.schemas import CancelIn
+from omslink.orders.schemas import CancelIn, OrderOut
 from omslink.orders.selectors import (
     order_by_number,
     order_events,
-    order_resource,
     order_stock_moves,
     orders_for_resource,
     stock_held_by,
@@ -56,7 +55,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request,
         "orders/order_list.html",
         {
-            "orders": [order_resource(order) for order in rows],
+            "orders": [OrderOut.of(order) for order in rows],
             "next_cursor": next_cursor,
             "statuses": OrderStatus.values,
             "sites": Site.objects.filter(online_fulfilment=True).order_by("code"),
@@ -78,7 +77,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "orders/order_detail.html",
         {
-            "order": order_resource(order),
+            "order": OrderOut.of(order),
             "app": order.app,
             "held": sorted(held.items()),
             "moves": order_stock_moves(order),

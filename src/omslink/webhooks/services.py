@@ -21,6 +21,7 @@ from omslink.core.transactions import transactional
 from omslink.inventory.models import StockBalance
 from omslink.masters.models import OrgUnit, Site
 from omslink.webhooks.event_ids import new_event_id
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, Event, EventStream, PendingInventoryUpdate
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def _next_sequence(key: str) -> int:
 def event_publish(
     *,
     org_unit: OrgUnit,
-    type: str,
+    type: EventType,
     ordering_key: str,
     data: dict[str, Any],
     apps: Iterable[OmsApp] | None = None,
@@ -174,7 +175,7 @@ def _inventory_site_flush(*, site_id: int) -> None:
     )
     event_publish(
         org_unit=site.org_unit,
-        type="inventory.updated",
+        type=EventType.INVENTORY_UPDATED,
         ordering_key=f"inventory:{site.code}",
         data={"site": site.code, "items": items},
     )
