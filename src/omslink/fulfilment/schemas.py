@@ -10,7 +10,7 @@ from omslink.core.input_types import Code, Sku
 from omslink.core.json_format import iso_timestamp
 from omslink.core.pagination import PageQuery
 from omslink.core.resources import Resource
-from omslink.fulfilment.models import PickList, PickListLine
+from omslink.fulfilment.models import PickList
 from omslink.fulfilment.selectors import MAX_PICKLIST_ORDERS
 from omslink.orders.schemas import Label
 
@@ -55,10 +55,6 @@ class PickListLineOut(Resource):
     quantity: int
     picked: int | None
 
-    @classmethod
-    def of(cls, line: PickListLine) -> Self:
-        return cls(sku=line.item.sku, bin=line.bin, quantity=line.quantity, picked=line.picked)
-
 
 class PickListOut(Resource):
     """The contract's pick list, with its status and who made and confirmed it."""
@@ -76,16 +72,26 @@ class PickListOut(Resource):
     @classmethod
     def of(cls, picklist: PickList) -> Self:
         """Render a pick list read with `picklists_for_resource()`."""
-        return cls(
-            number=picklist.number,
-            site=picklist.site.code,
-            orders=[entry.order.number for entry in picklist.entries.all()],
-            lines=[PickListLineOut.of(line) for line in picklist.lines.all()],
-            status=picklist.status,
-            created_at=iso_timestamp(picklist.created_at),
-            created_by=picklist.created_by.username,
-            confirmed_at=iso_timestamp(picklist.confirmed_at),
-            confirmed_by=picklist.confirmed_by.username if picklist.confirmed_by else None,
+        return cls.model_validate(
+            {
+                "number": picklist.number,
+                "site": picklist.site.code,
+                "orders": [entry.order.number for entry in picklist.entries.all()],
+                "lines": [
+                    {
+                        "sku": line.item.sku,
+                        "bin": line.bin,
+                        "quantity": line.quantity,
+                        "picked": line.picked,
+                    }
+                    for line in picklist.lines.all()
+                ],
+                "status": picklist.status,
+                "created_at": iso_timestamp(picklist.created_at),
+                "created_by": picklist.created_by.username,
+                "confirmed_at": iso_timestamp(picklist.confirmed_at),
+                "confirmed_by": picklist.confirmed_by.username if picklist.confirmed_by else None,
+            }
         )
 
 

@@ -13,11 +13,7 @@ from omslink.inventory.selectors import site_named
 from omslink.inventory.services import DocumentLine
 from omslink.wholesale import services
 from omslink.wholesale.schemas import WholesaleListQuery, WholesaleOrderIn, WholesaleOrderOut
-from omslink.wholesale.selectors import (
-    wholesale_order_by_number,
-    wholesale_order_resource,
-    wholesale_orders,
-)
+from omslink.wholesale.selectors import wholesale_order_by_number, wholesale_orders
 
 router = Router(tags=["wholesale"])
 
@@ -31,7 +27,7 @@ def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> S
         site=payload.site,
         lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
     )
-    return Status(201, wholesale_order_resource(order))
+    return Status(201, WholesaleOrderOut.of(order))
 
 
 @router.get("/wholesale-orders", response=Page[WholesaleOrderOut], auth=staff("wholesale_view"))
@@ -42,14 +38,14 @@ def list_wholesale_orders(request: HttpRequest, query: Query[WholesaleListQuery]
         orders = orders.filter(status=query.status)
     if query.site is not None:
         orders = orders.filter(site=site_named(query.site))
-    return page_of(orders, query, newest_first=True, render=wholesale_order_resource)
+    return page_of(orders, query, newest_first=True, render=WholesaleOrderOut.of)
 
 
 @router.get(
     "/wholesale-orders/{order_id}", response=WholesaleOrderOut, auth=staff("wholesale_view")
 )
-def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(wholesale_order_by_number(order_id))
+def get_wholesale_order(request: HttpRequest, order_id: str) -> WholesaleOrderOut:
+    return WholesaleOrderOut.of(wholesale_order_by_number(order_id))
 
 
 @router.post(
@@ -57,8 +53,8 @@ def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     response=WholesaleOrderOut,
     auth=staff("wholesale_dispatch"),
 )
-def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
+def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> WholesaleOrderOut:
+    return WholesaleOrderOut.of(services.wholesale_order_dispatch(number=order_id))
 
 
 @router.post(
@@ -66,5 +62,5 @@ def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, A
     response=WholesaleOrderOut,
     auth=staff("wholesale_cancel"),
 )
-def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))
+def cancel_wholesale_order(request: HttpRequest, order_id: str) -> WholesaleOrderOut:
+    return WholesaleOrderOut.of(services.wholesale_order_cancel(number=order_id))

@@ -22,10 +22,9 @@ from omslink.masters.models import Customer, Site
 from omslink.web.access import operation_required
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
-from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.schemas import WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
-    wholesale_order_resource,
     wholesale_orders,
 )
 
@@ -42,7 +41,7 @@ def _list_page(
         request,
         "wholesale/list.html",
         {
-            "orders": [wholesale_order_resource(order) for order in rows],
+            "orders": [WholesaleOrderOut.of(order).model_dump() for order in rows],
             "next_cursor": next_cursor,
             "statuses": WholesaleOrder.Status.values,
             "status": chosen,
@@ -105,7 +104,7 @@ def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "wholesale/detail.html",
         {
-            "order": wholesale_order_resource(order),
+            "order": WholesaleOrderOut.of(order).model_dump(),
             "customer": order.customer,
             "open": order.status == WholesaleOrder.Status.ALLOCATED,
         },
