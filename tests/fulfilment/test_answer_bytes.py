@@ -27,8 +27,9 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 
+from omslink.inventory.events import inventory_flush
 from omslink.webhooks.models import Event
-from omslink.webhooks.services import event_envelope, inventory_flush
+from omslink.webhooks.services import event_envelope
 from omslink.webhooks.signing import event_body
 from tests.conftest import ConnectedApp, Masters
 from tests.fulfilment.conftest import BOX

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
+from omslink.inventory.models import PendingInventoryUpdate
 from omslink.masters.services import org_unit_create, site_create
 from omslink.orders.models import IdempotencyRecord, Order
-from omslink.webhooks.models import Delivery, Event, PendingInventoryUpdate
+from omslink.webhooks.models import Delivery, Event
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error, connect_app
 from tests.inventory.state import assert_stock_consistent, balance, snapshot
 from tests.orders.bodies import order_body

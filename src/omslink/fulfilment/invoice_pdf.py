@@ -23,9 +23,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from omslink.core.money import format_money
+from omslink.core.states import state
 from omslink.fulfilment.amount_words import rupees_in_words
 from omslink.fulfilment.models import Invoice, InvoiceLine
-from omslink.masters.states import state
 
 UNICODE_FONTS: tuple[tuple[Path, Path], ...] = (
     (

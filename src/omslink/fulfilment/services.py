@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from omslink.core.errors import Conflict, InvalidTransition, ValidationFailed
+from omslink.core.states import canonical_state_code
 from omslink.core.transactions import transactional
 from omslink.fulfilment.gst import SaleLine, TaxedInvoice, invoice_tax, is_intra_state
 from omslink.fulfilment.invoice_numbers import (
@@ -48,7 +49,6 @@ from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import site_named
 from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Item, OrgUnit, Site
-from omslink.masters.states import canonical_state_code
 from omslink.orders.events import OrderEventType, order_event_publish
 from omslink.orders.models import ORDER_NUMBERS, Order, OrderLine, OrderStatus
 from omslink.orders.selectors import orders_for_resource, stock_held_by
