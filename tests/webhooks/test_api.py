@@ -130,6 +130,7 @@ def test_filters_narrow_by_app_status_and_type(
         "status=bogus",
         "status=FAILED",
         f"type={'x' * 41}",
+        "type=order.unknown",
         "limit=0",
         "limit=201",
         "limit=x",

@@ -21,6 +21,7 @@ from omslink.core.json_format import iso_timestamp
 from omslink.core.outbound_http import describe_failure, guarded_client
 from omslink.core.transactions import refuse_inside_transaction
 from omslink.webhooks.event_ids import new_event_id
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.signing import seal_webhook
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def ping_event(*, org_unit: str | None) -> dict[str, object]:
     event_id = new_event_id()
     return {
         "id": event_id,
-        "type": "ping",
+        "type": EventType.PING.value,
         "created_at": iso_timestamp(timezone.now()),
         "org_unit": org_unit,
         "ordering_key": f"ping:{event_id}",

@@ -8,13 +8,15 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from omslink.webhooks.event_types import EventType
+
 
 class DeliveryFilter(Schema):
     """`?app=&status=&type=`: all optional, combined with AND."""
 
     app: int | None = Field(default=None, description="OMS app id")
     status: Literal["pending", "succeeded", "failed"] | None = None
-    type: str | None = Field(default=None, max_length=40, description="event type")
+    type: EventType | None = Field(default=None, description="event type")
 
 
 class AttemptOut(Schema):

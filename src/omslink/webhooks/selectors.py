@@ -8,22 +8,14 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from omslink.core.ids import is_database_id, row_by_id
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, DeliveryAttempt, Event
 from omslink.webhooks.services import event_envelope
 
-# What the filters offer. A pending delivery may also be held (its app is disabled) or blocked
-# (a failed delivery ahead of it on its key); its resource says which.
+# What the status filter offers (the type filter offers `EventType`). A pending delivery may
+# also be held (its app is disabled) or blocked (a failed delivery ahead of it on its key); its
+# resource says which.
 STATUSES = tuple(Delivery.Status.values)
-EVENT_TYPES = (
-    "order.reserved",
-    "order.picklist_created",
-    "order.picked",
-    "order.packed",
-    "order.invoiced",
-    "order.shipped",
-    "order.cancelled",
-    "inventory.updated",
-)
 
 
 def _failed_ahead() -> Subquery:
@@ -40,7 +32,7 @@ def _failed_ahead() -> Subquery:
 
 
 def deliveries(
-    *, app_id: int | None = None, status: str | None = None, event_type: str | None = None
+    *, app_id: int | None = None, status: str | None = None, event_type: EventType | None = None
 ) -> QuerySet[Delivery]:
     """Deliveries with what their resource shows, optionally narrowed down."""
     found = (

@@ -16,8 +16,8 @@ from omslink.core.errors import ApplicationError
 from omslink.core.pagination import paginate
 from omslink.web.access import operation_required
 from omslink.webhooks import services
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.selectors import (
-    EVENT_TYPES,
     STATUSES,
     deliveries,
     delivery_resource,
@@ -26,6 +26,7 @@ from omslink.webhooks.selectors import (
 )
 
 PAGE_SIZE = 50
+EVENT_TYPES = tuple(event_type.value for event_type in EventType)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
@@ -41,7 +42,8 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
     """Newest first; the filters are plain query parameters, so a filtered view can be shared."""
     app_id = _app_id(request.GET.get("app"))
     status = _choice(request.GET.get("status"), STATUSES)
-    event_type = _choice(request.GET.get("type"), EVENT_TYPES)
+    type_given = request.GET.get("type")
+    event_type = EventType(type_given) if type_given in EVENT_TYPES else None
     found = deliveries(app_id=app_id, status=status, event_type=event_type)
     try:
         rows, next_cursor = paginate(found, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
