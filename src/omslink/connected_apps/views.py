@@ -16,11 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.connected_apps import services
-from omslink.connected_apps.schemas import ApiKeyIn, ApiTestIn, OmsAppIn, WebhookTestIn
+from omslink.connected_apps.schemas import ApiKeyIn, ApiTestIn, OmsAppIn, OmsAppOut, WebhookTestIn
 from omslink.connected_apps.selectors import (
     oms_app_by_id,
     oms_app_history,
-    oms_app_resource,
     oms_apps,
 )
 from omslink.core.errors import ApplicationError, NotFound
@@ -37,7 +36,7 @@ _SECRET_FIELDS = ("webhook_secret", "encryption_key", "api_key")
 @require_GET
 @operation_required("oms_apps_view")
 def oms_app_list(request: HttpRequest) -> HttpResponse:
-    apps = [oms_app_resource(app) for app in oms_apps().order_by("pk")]
+    apps = [OmsAppOut.of(app).model_dump() for app in oms_apps().order_by("pk")]
     return render(request, "connected_apps/oms_app_list.html", {"apps": apps})
 
 
@@ -105,7 +104,7 @@ def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
     return render(
         request,
         "connected_apps/oms_app_detail.html",
-        {"app": oms_app_resource(app), "history": oms_app_history(app)},
+        {"app": OmsAppOut.of(app).model_dump(), "history": oms_app_history(app)},
     )
 
 

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
 
 class Resource(BaseModel):
-    """A resource as the contract shows it; unknown fields are refused, so none goes astray."""
-
-    model_config = ConfigDict(extra="forbid")
+    """A resource as the contract shows it: each field required, so none is left out."""
 
     def data(self) -> dict[str, Any]:
         """The resource as JSON values: the `data` of an event, or an answer kept for replay."""

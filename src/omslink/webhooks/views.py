@@ -17,10 +17,10 @@ from omslink.core.pagination import paginate
 from omslink.web.access import operation_required
 from omslink.webhooks import services
 from omslink.webhooks.event_types import EventType
+from omslink.webhooks.schemas import DeliveryOut
 from omslink.webhooks.selectors import (
     STATUSES,
     deliveries,
-    delivery_resource,
     event_body_preview,
     failing_counts,
 )
@@ -51,7 +51,10 @@ def delivery_list(request: HttpRequest) -> HttpResponse:
         rows, next_cursor = paginate(found, cursor=None, limit=PAGE_SIZE)
     filters = {"app": app_id, "status": status, "type": event_type}
     context: dict[str, Any] = {
-        "rows": [{**delivery_resource(row), "body": event_body_preview(row.event)} for row in rows],
+        "rows": [
+            {**DeliveryOut.of(row).model_dump(), "body": event_body_preview(row.event)}
+            for row in rows
+        ],
         "next_cursor": next_cursor,
         "filters": filters,
         "filter_query": urlencode({name: value for name, value in filters.items() if value}),
