@@ -1,4 +1,5 @@
-"""Timestamps in hand-built JSON exactly as the API's encoder writes them (ISO 8601, UTC `Z`)."""
+"""Times in resources exactly as the API's encoder writes them (ISO 8601, UTC `Z`), so a resource
+that is also event data carries the same text in a webhook as in an answer."""
 
 from __future__ import annotations
 
