@@ -31,7 +31,7 @@ router = Router(tags=["connected apps"])
 @router.post("/api-keys", response={201: ApiKeyIssued}, auth=staff("api_keys_manage"))
 def issue_api_key(request: HttpRequest, payload: ApiKeyIn) -> Status:
     issued = services.api_key_issue(org_unit=payload.org_unit, created_by=caller_user(request))
-    return Status(201, issued.as_answer())
+    return Status(201, ApiKeyIssued.of(issued))
 
 
 @router.get("/api-keys", response=Page[ApiKeyOut], auth=staff("api_keys_manage"))
@@ -61,15 +61,15 @@ def ping(request: HttpRequest) -> PingOut:
     exclude_none=True,
     auth=staff("oms_apps_add"),
 )
-def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> ConnectionTestOut:
+    return ConnectionTestOut.of(services.oms_app_test_webhook(**payload.dict()))
 
 
 @router.post(
     "/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True, auth=staff("oms_apps_add")
 )
-def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+def test_api(request: HttpRequest, payload: ApiTestIn) -> ConnectionTestOut:
+    return ConnectionTestOut.of(services.oms_app_test_api(**payload.dict()))
 
 
 @router.post("/oms-apps", response={201: OmsAppOut}, auth=staff("oms_apps_add"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -37,10 +37,6 @@ class ConnectionTestResult:
     status_code: int | None = None
     latency_ms: int | None = None
     error: str | None = None
-
-    def as_answer(self) -> dict[str, object]:
-        """The contract's `{"ok", "status_code"?, "latency_ms"?, "error"?}`."""
-        return {key: value for key, value in asdict(self).items() if value is not None}
 
 
 class _TooSlow(Exception):

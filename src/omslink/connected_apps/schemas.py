@@ -7,7 +7,7 @@ with, a key of this OU) is checked by the services, so Python callers get the sa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from ninja import Schema
 from pydantic import Field, StrictStr
@@ -19,6 +19,10 @@ from omslink.core.resources import Resource
 from omslink.masters.models import OrgUnit
 from omslink.webhooks.signing import MAX_SECRET_LENGTH
 
+if TYPE_CHECKING:
+    from omslink.connected_apps.connection_tests import ConnectionTestResult
+    from omslink.connected_apps.services import IssuedApiKey
+
 Url = Annotated[StrictStr, Field(min_length=1, max_length=MAX_URL_LENGTH)]
 Secret = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SECRET_LENGTH)]
 OptionalSecret = Annotated[StrictStr, Field(max_length=MAX_SECRET_LENGTH)]
@@ -29,13 +33,22 @@ class ApiKeyIn(Schema):
     org_unit: Code
 
 
-class ApiKeyIssued(Schema):
+class ApiKeyIssued(Resource):
     """The only answer that ever holds the key."""
 
     id: int
     key: str
     last4: str
     org_unit: str
+
+    @classmethod
+    def of(cls, issued: IssuedApiKey) -> Self:
+        return cls(
+            id=issued.api_key.pk,
+            key=issued.key,
+            last4=issued.api_key.last4,
+            org_unit=issued.api_key.org_unit.code,
+        )
 
 
 class ApiKeyOut(Resource):
@@ -107,11 +120,26 @@ class ApiTestIn(Schema):
     org_unit: Code
 
 
-class ConnectionTestOut(Schema):
+class ConnectionTestOut(Resource):
+    """CONTRACT §3's `{"ok", "status_code"?, "latency_ms"?, "error"?}`: absent values are left
+    out (the routes answer with `exclude_none`)."""
+
     ok: bool
     status_code: int | None = None
     latency_ms: int | None = None
     error: str | None = None
+
+    @classmethod
+    def of(cls, result: ConnectionTestResult) -> Self:
+        return cls(
+            ok=result.ok,
+            status_code=result.status_code,
+            latency_ms=result.latency_ms,
+            error=result.error,
+        )
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class OmsAppIn(Schema):

@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.connected_apps import services
-from omslink.connected_apps.schemas import ApiKeyIn, ApiTestIn, OmsAppIn, OmsAppOut, WebhookTestIn
+from omslink.connected_apps.schemas import (
+    ApiKeyIn,
+    ApiKeyIssued,
+    ApiTestIn,
+    ConnectionTestOut,
+    OmsAppIn,
+    OmsAppOut,
+    WebhookTestIn,
+)
 from omslink.connected_apps.selectors import (
     oms_app_by_id,
     oms_app_history,
@@ -134,17 +142,17 @@ def oms_app_disable(request: HttpRequest, app_id: int) -> HttpResponse:
 @json_endpoint("oms_apps_add")
 def oms_app_test_webhook(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(WebhookTestIn, body)
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_webhook(**payload.dict())).data()
 
 
 @json_endpoint("oms_apps_add")
 def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiTestIn, body)
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_api(**payload.dict())).data()
 
 
 @json_endpoint("api_keys_manage")
 def api_key_issue(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiKeyIn, body)
     issued = services.api_key_issue(org_unit=payload.org_unit, created_by=signed_in_user(request))
-    return issued.as_answer()
+    return ApiKeyIssued.of(issued).data()
