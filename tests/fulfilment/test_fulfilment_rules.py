@@ -121,7 +121,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
             with pytest.raises(InsufficientStock):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)
             return
-        order = order_intake(app=self.app, payload=payload, idempotency_key=None).body["id"]
+        order = order_intake(app=self.app, payload=payload, idempotency_key=None).order.id
         self.orders[order] = {"needs": dict(needs), "status": OrderStatus.RESERVED}
         for sku, units in needs.items():
             self.stock[sku][1] += units
