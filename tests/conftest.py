@@ -57,16 +57,16 @@ class ApiClient:
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
     ) -> ApiAnswer:
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}
+        headers = dict(headers or {})
         if self.token is not None:
-            extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         data: bytes | str = b""
         if raw is not None:
             data = raw
         elif body is not None:
             data = json.dumps(body)
         response = self._client.generic(
-            method, f"/api/v1{path}", data=data, content_type=content_type, **extra
+            method, f"/api/v1{path}", data=data, content_type=content_type, headers=headers
         )
         try:
             parsed = json.loads(response.content) if response.content else None

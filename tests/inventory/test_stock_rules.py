@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import pytest
@@ -109,17 +110,18 @@ class StockMachine(RuleBasedStateMachine):
         quantity=st.integers(-15, 15).filter(bool),
     )
     def adjust(self, site: str, sku: str, quantity: int) -> None:
-        call = {
-            "user": self.user,
-            "site": site,
-            "reason": "count",
-            "lines": [DocumentLine(sku, quantity)],
-        }
+        adjust = partial(
+            stock_adjustment_create,
+            user=self.user,
+            site=site,
+            reason="count",
+            lines=[DocumentLine(sku, quantity)],
+        )
         if self._available(site, sku) + quantity < 0:
             with pytest.raises(InsufficientStock):
-                stock_adjustment_create(**call)
+                adjust()
         else:
-            stock_adjustment_create(**call)
+            adjust()
             self.expected[(site, sku)][0] += quantity
 
     @rule(target=online_orders, lines=lines_strategy)
@@ -177,17 +179,18 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(target=wholesale_orders, site=st.sampled_from(SITES), lines=lines_strategy)
     def create_wholesale(self, site: str, lines: list[tuple[str, int]]) -> Any:
-        call = {
-            "user": self.user,
-            "customer": "RETAIL1",
-            "site": site,
-            "lines": [DocumentLine(sku, quantity) for sku, quantity in lines],
-        }
+        create = partial(
+            wholesale_order_create,
+            user=self.user,
+            customer="RETAIL1",
+            site=site,
+            lines=[DocumentLine(sku, quantity) for sku, quantity in lines],
+        )
         if not self._fits(site, lines):
             with pytest.raises(InsufficientStock):
-                wholesale_order_create(**call)
+                create()
             return multiple()
-        number = wholesale_order_create(**call).number
+        number = create().number
         for sku, quantity in lines:
             self.expected[(site, sku)][2] += quantity
         self.wholesale[number] = {"site": site, "lines": lines}
