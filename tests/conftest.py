@@ -26,6 +26,7 @@ from omslink.masters.services import (
     org_unit_create,
     site_create,
 )
+from tests.orders.bodies import order_body
 
 ROLES = (ADMINISTRATOR, WAREHOUSE, VIEWER)
 
@@ -260,6 +261,31 @@ def oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
 def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
     """An enabled OMS app for OU2: its key must never see OU1's data."""
     return connect_app(masters.other_org_unit, admin[0])
+
+
+Push = Callable[..., str]
+
+
+@pytest.fixture
+def push(oms: ConnectedApp) -> Push:
+    """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
+    counter = iter(range(1, 100_000))
+
+    def pushed(
+        lines: list[tuple[str, int]] | None = None,
+        *,
+        priced: list[dict[str, Any]] | None = None,
+        **changes: Any,
+    ) -> str:
+        """`priced` gives whole line bodies instead, for invoices with several prices."""
+        body = order_body(f"BT-{next(counter):06d}", lines, **changes)
+        if priced is not None:
+            body["lines"] = priced
+        answer = oms.client().post("/orders", body)
+        assert answer.status == 201, answer.body
+        return str(answer.body["id"])
+
+    return pushed
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -18,8 +18,8 @@ from omslink.fulfilment.invoice_numbers import financial_year
 from omslink.fulfilment.models import Invoice, InvoiceCounter
 from omslink.inventory.models import StockMove
 from omslink.orders.models import Order
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import BOX, Push, event_types, to_invoiced, to_picked
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import BOX, event_types, to_invoiced, to_picked
 from tests.inventory.state import assert_stock_consistent, balance, receive
 from tests.orders.test_concurrency import run_at_once
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from omslink.inventory.models import StockMove
 from omslink.webhooks.models import Delivery, Event
-from tests.conftest import ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import Push, event_types
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import event_types
 from tests.inventory.state import assert_stock_consistent
 
 
