@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from omslink.accounts.services import built_in_roles_restore, token_create, user_create
@@ -27,6 +28,10 @@ from omslink.masters.services import (
     site_create,
 )
 from tests.orders.bodies import order_body
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
 
 ROLES = (ADMINISTRATOR, WAREHOUSE, VIEWER)
 
@@ -102,14 +107,18 @@ def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+class MakeUser(Protocol):
+    def __call__(self, role: str = ..., username: str | None = ...) -> tuple[User, str]: ...
+
+
 @pytest.fixture
-def make_user(db: None) -> Callable[..., tuple[Any, str]]:
+def make_user(db: None) -> MakeUser:
     """Create a user of a role and return (user, personal token)."""
     # A transactional test's flush deletes the roles the migration made; bring them back.
     built_in_roles_restore()
     counter = iter(range(1, 10_000))
 
-    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
+    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[User, str]:
         name = username or f"{role.lower()}{next(counter)}"
         user = user_create(username=name, password="correct-horse-9", role=role)
         return user, token_create(username=name)
@@ -118,18 +127,18 @@ def make_user(db: None) -> Callable[..., tuple[Any, str]]:
 
 
 @pytest.fixture
-def admin(make_user: Callable[..., tuple[Any, str]]) -> tuple[Any, str]:
+def admin(make_user: MakeUser) -> tuple[User, str]:
     return make_user(ADMINISTRATOR, "admin")
 
 
 @pytest.fixture
-def api(admin: tuple[Any, str]) -> ApiClient:
+def api(admin: tuple[User, str]) -> ApiClient:
     """An API client signed in as an Administrator."""
     return ApiClient(admin[1])
 
 
 @pytest.fixture
-def role_clients(make_user: Callable[..., tuple[Any, str]]) -> dict[str, ApiClient]:
+def role_clients(make_user: MakeUser) -> dict[str, ApiClient]:
     """One API client per built-in role, for the permission matrix."""
     return {role: ApiClient(make_user(role)[1]) for role in ROLES}
 
@@ -220,7 +229,7 @@ class ConnectedApp:
 
 def connect_app(
     org_unit: OrgUnit,
-    created_by: Any,
+    created_by: User,
     *,
     webhook_url: str = "http://127.0.0.1:9/hook",
     secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -252,13 +261,13 @@ def connect_app(
 
 
 @pytest.fixture
-def oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU1 with its partner API key."""
     return connect_app(masters.org_unit, admin[0])
 
 
 @pytest.fixture
-def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def other_oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU2: its key must never see OU1's data."""
     return connect_app(masters.other_org_unit, admin[0])
 
@@ -301,7 +310,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Any:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright; ./run-tests installs it when missing."""
     from playwright.sync_api import sync_playwright
 
@@ -314,7 +323,7 @@ def chromium() -> Any:
 
 
 @pytest.fixture
-def page(chromium: Any, live_server: Any) -> Any:
+def page(chromium: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser tab against the live test server."""
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
@@ -323,7 +332,7 @@ def page(chromium: Any, live_server: Any) -> Any:
     context.close()
 
 
-def sign_in(page: Any, username: str, password: str = "correct-horse-9") -> None:
+def sign_in(page: Page, username: str, password: str = "correct-horse-9") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
