@@ -26,10 +26,54 @@ def test_unknown_routes_outside_v1_and_without_a_token(path: str) -> None:
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v1/oms-apps/1/frobnicate", "/api/x"])
+def test_unknown_routes_with_any_method_before_authentication(method: str, path: str) -> None:
+    answer = Client(enforce_csrf_checks=True).generic(
+        method, path, b"{}", content_type="application/json"
+    )
+    assert answer.status_code == 404, answer.content
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+IMPOSSIBLE_IDS = [
+    ("DELETE", "/api-keys/-1"),
+    ("DELETE", "/api-keys/abc"),
+    ("PUT", "/oms-apps/null"),
+    ("GET", "/oms-apps/x"),
+    ("GET", "/oms-apps/-1"),
+    ("POST", "/oms-apps/1.0/enable"),
+    ("POST", "/oms-apps/null/disable"),
+    ("POST", "/webhook-deliveries/-1/retry"),
+    ("POST", "/webhook-deliveries/99999999999999999999999/retry"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), IMPOSSIBLE_IDS)
+def test_an_impossible_id_on_a_known_route_is_401_then_404(
+    api: ApiClient, method: str, path: str
+) -> None:
+    assert_error(ApiClient(None).request(method, path), 401, "unauthenticated")
+    assert_error(api.request(method, path), 404, "not_found")
+
+
 def test_wrong_method(api: ApiClient) -> None:
-    error = assert_error(api.delete("/org-units"), 405, "method_not_allowed")
+    answer = api.delete("/org-units")
+    error = assert_error(answer, 405, "method_not_allowed")
     assert "DELETE" in error["message"]
-    assert_error(api.put("/api-keys", {}), 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "GET, POST"
+    answer = api.put("/api-keys", {})
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "GET, POST"
+
+
+def test_wrong_method_is_answered_before_authentication() -> None:
+    answer = ApiClient(None).request("POST", "/webhook-deliveries/1/abc")
+    assert_error(answer, 404, "not_found")
+    answer = ApiClient(None).get("/webhook-deliveries/1/retry")
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "POST"
 
 
 def test_body_over_one_mebibyte(api: ApiClient, masters: Masters) -> None:

@@ -29,6 +29,7 @@ from omslink.connected_apps.selectors import (
     oms_apps,
 )
 from omslink.core.errors import MethodNotAllowed
+from omslink.core.ids import PathId
 from omslink.core.pagination import Page, PageQuery, page_of
 
 router = Router(tags=["connected apps"])
@@ -49,8 +50,8 @@ def list_api_keys(
     )
 
 
-@router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
-def revoke_api_key(request: HttpRequest, api_key_id: int) -> dict[str, Any]:
+@router.delete("/api-keys/{api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
+def revoke_api_key(request: HttpRequest, api_key_id: PathId) -> dict[str, Any]:
     """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
     revoked = services.api_key_revoke(api_key_id=api_key_id, revoked_by=caller_user(request))
     return api_key_resource(revoked)
@@ -95,15 +96,15 @@ def list_oms_apps(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
     return page_of(oms_apps(), query, newest_first=False, render=oms_app_resource)
 
 
-@router.get("/oms-apps/{int:app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))
-def get_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+@router.get("/oms-apps/{app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))
+def get_oms_app(request: HttpRequest, app_id: PathId) -> dict[str, Any]:
     return oms_app_resource(oms_app_by_id(app_id))
 
 
 @router.api_operation(
-    ["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None}, auth=AnyCaller()
+    ["PUT", "PATCH", "DELETE"], "/oms-apps/{app_id}", response={405: None}, auth=AnyCaller()
 )
-def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
+def edit_oms_app(request: HttpRequest, app_id: PathId) -> NoReturn:
     """Refuse every edit: an app's settings were proven by its tests and never change."""
     raise MethodNotAllowed(
         f"{request.method} is not allowed: an OMS app's fields cannot be changed once it is "
@@ -111,13 +112,13 @@ def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
     )
 
 
-@router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
-def enable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+@router.post("/oms-apps/{app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
+def enable_oms_app(request: HttpRequest, app_id: PathId) -> dict[str, Any]:
     user = caller_user(request)
     return oms_app_resource(services.oms_app_enable(app_id=app_id, by=user))
 
 
-@router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
-def disable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
+@router.post("/oms-apps/{app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
+def disable_oms_app(request: HttpRequest, app_id: PathId) -> dict[str, Any]:
     user = caller_user(request)
     return oms_app_resource(services.oms_app_disable(app_id=app_id, by=user))
