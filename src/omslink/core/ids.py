@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 from django.db.models import Model, QuerySet
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from omslink.core.errors import NotFound
 
@@ -26,7 +26,7 @@ def _path_id(value: object) -> int:
     raise NotFound(f"No resource has the id {text!r}.")
 
 
-PathId = Annotated[int, BeforeValidator(_path_id), Field(ge=1, le=MAX_DATABASE_ID)]
+PathId = Annotated[int, BeforeValidator(_path_id)]
 """A database id in a URL, declared as `/things/{thing_id}` (no `int:` converter).
 
 An `int:` converter would send `/things/-1` or `/things/null` past the route to the catch-all

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 PAISA = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999.99")
-_MONEY_TEXT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+_MONEY_TEXT = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
 
 
 def to_paisa(value: Decimal) -> Decimal:
@@ -31,7 +31,7 @@ def format_money(value: Decimal) -> str:
 Money = Annotated[
     str,
     AfterValidator(lambda text: format_money(parse_money(text))),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$", "example": "499.00"}),
+    WithJsonSchema({"type": "string", "pattern": _MONEY_TEXT.pattern, "example": "499.00"}),
 ]
 """A non-negative money amount in request bodies, normalised to two places."""
 
