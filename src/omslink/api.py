@@ -61,6 +61,10 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if not request.body and any(error.get("loc", ("",))[0] == "body" for error in exc.errors):
+        # An empty body reads as `{}`, which serves operations whose fields are all optional
+        # (shipping with the OMS's courier); where fields are required it is not a body at all.
+        return error_response(MalformedJson("The request body is empty; send a JSON object."))
     return error_response(validation_failed(exc.errors))
 
 

@@ -126,6 +126,15 @@ def test_malformed_json(api: ApiClient, masters: Masters, raw: bytes) -> None:
     assert not ApiKey.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/api-keys", "/org-units", "/stock/receipts", "/oms-apps"])
+def test_an_empty_body_where_one_is_required_is_malformed(
+    api: ApiClient, masters: Masters, path: str
+) -> None:
+    error = assert_error(api.post(path, raw=b""), 400, "malformed_json")
+    assert "empty" in error["message"]
+    assert not ApiKey.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
