@@ -13,9 +13,10 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
+from omslink.core.private_files import private_dir, sqlite_file_private
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("OMSLINK_DATA_DIR", "./.omslink")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = private_dir(Path(os.environ.get("OMSLINK_DATA_DIR", "./.omslink")).resolve())
 
 
 def _env_flag(name: str) -> bool:
@@ -138,6 +139,8 @@ def database_config(url: str | None) -> dict[str, object]:
         url = f"sqlite:///{DATA_DIR / 'omslink.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and config["NAME"] != ":memory:":
+            sqlite_file_private(Path(str(config["NAME"])))
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # Writers queue on BEGIN IMMEDIATE instead of failing on lock upgrade.
