@@ -70,6 +70,9 @@ OMSLINK_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
     "OMSLINK_WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,50400,72000,86400"
 )
 OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
+# OMS app connection tests one server process runs at once; more get 429 (each may wait up to
+# the timeout on a slow far side, holding a server thread).
+OMSLINK_CONNECTION_TESTS_AT_ONCE = int(_env_number("OMSLINK_CONNECTION_TESTS_AT_ONCE", "4"))
 OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
 # Requests per second each token may make (per server process), and the burst it may save up.
 OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")

@@ -16,6 +16,7 @@ from django.utils import timezone
 from omslink.connected_apps.connection_tests import (
     ConnectionTestResult,
     api_connection_test,
+    connection_test_slot,
     webhook_connection_test,
 )
 from omslink.connected_apps.models import ApiKey, OmsApp, OmsAppAudit
@@ -105,7 +106,8 @@ def oms_app_test_webhook(
     if org_unit:
         known_org_unit(problems, org_unit)
     problems.raise_any()
-    return webhook_connection_test(webhook, org_unit=org_unit or None)
+    with connection_test_slot():
+        return webhook_connection_test(webhook, org_unit=org_unit or None)
 
 
 def oms_app_test_api(*, api_url: str, api_key: str, org_unit: str) -> ConnectionTestResult:
@@ -114,7 +116,8 @@ def oms_app_test_api(*, api_url: str, api_key: str, org_unit: str) -> Connection
     api = api_settings(problems, api_url=api_url, api_key=api_key)
     known_org_unit(problems, org_unit)
     problems.raise_any()
-    return api_connection_test(api, org_unit=org_unit)
+    with connection_test_slot():
+        return api_connection_test(api, org_unit=org_unit)
 
 
 def _check_name(problems: Problems, name: str) -> None:
@@ -212,10 +215,11 @@ def oms_app_create(
     # Cheap refusals first, so a doomed request sends nothing.
     _unlinked_key(checked.org_unit, checked.api.key)
     _refuse_second_enabled(checked.org_unit)
-    results = {
-        "webhook": webhook_connection_test(checked.webhook, org_unit=checked.org_unit.code),
-        "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
-    }
+    with connection_test_slot():
+        results = {
+            "webhook": webhook_connection_test(checked.webhook, org_unit=checked.org_unit.code),
+            "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
+        }
     failed = [
         {"test": test, **result.as_answer()} for test, result in results.items() if not result.ok
     ]
