@@ -22,7 +22,7 @@ from omslink.inventory.models import StockDocument
 from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
 from omslink.masters.models import Site
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
 
 
 def _skus(text: str) -> list[str] | None:
@@ -98,16 +98,16 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
         if receipt:
             received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=request.user,
-                site=received.site,  # type: ignore[arg-type]
+                user=signed_in_user(request),
+                site=received.site,
                 reference=received.reference,
                 lines=_lines_of(received),
             )
         else:
             adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=request.user,
-                site=adjusted.site,  # type: ignore[arg-type]
+                user=signed_in_user(request),
+                site=adjusted.site,
                 reason=adjusted.reason,
                 lines=_lines_of(adjusted),
             )
