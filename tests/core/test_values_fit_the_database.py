@@ -11,6 +11,7 @@ timestamp columns are the stricter).
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,17 +21,25 @@ from hypothesis import strategies as st
 
 from omslink.api import api as ninja_api
 from omslink.core.operations import WAREHOUSE
+from omslink.core.outbound_http import MAX_URL_LENGTH
 from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters
+from tests.connected_apps.conftest import ENCRYPTION_KEY, PLAIN_SECRET, WHSEC, issue_key
+from tests.core.local_http import local_server
 from tests.core.schema_payloads import Overrides, body_strategy
 from tests.inventory.state import receive
 from tests.orders.bodies import order_body
 
-EXAMPLES = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    database=None,
-)
+
+def settings_of(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        database=None,
+    )
+
+
+EXAMPLES = settings_of(max_examples=40)
 _external_ids = itertools.count(1)
 
 
@@ -193,3 +202,44 @@ def test_picklists_fit_the_database(
             assert_served(warehouse.post(f"/picklists/{number}/confirm", confirm), confirm)
 
     pick()
+
+
+URL_CHARACTERS = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-._~/%")
+
+
+def test_oms_apps_fit_the_database(world: Masters, api: ApiClient, settings: Any) -> None:
+    """Apps of any name, with URLs up to the longest allowed, added through both tests."""
+    settings.OMSLINK_ALLOW_PRIVATE_WEBHOOK_TARGETS = True
+    with local_server() as far_side:
+        # Both tests pass: the webhook takes any 2xx, the API test wants OU2's ping.
+        far_side.answer(200, json.dumps({"org_unit": "OU2", "app": None}).encode())
+
+        def url(room: int) -> st.SearchStrategy[str]:
+            return st.text(URL_CHARACTERS, max_size=room).map(lambda tail: f"{far_side.url}/{tail}")
+
+        names = {
+            "org_unit": st.just("OU2"),
+            "webhook_url": url(MAX_URL_LENGTH - len(far_side.url) - 1),
+            # The API test appends /api/v1/ping to the base URL.
+            "api_url": url(MAX_URL_LENGTH - len(far_side.url) - 1),
+            "webhook_secret": st.sampled_from([WHSEC, PLAIN_SECRET]),
+            "encryption_key": st.sampled_from([None, ENCRYPTION_KEY]),
+            "api_key": st.builds(lambda: issue_key(api, "OU2")),
+        }
+
+        @settings_of(max_examples=15)
+        @given(
+            app=body_of("POST", "/oms-apps", names),
+            ping=body_of("POST", "/oms-apps/test-webhook", names),
+            check=body_of("POST", "/oms-apps/test-api", names),
+        )
+        def add(app: dict[str, Any], ping: dict[str, Any], check: dict[str, Any]) -> None:
+            assert_served(api.post("/oms-apps/test-webhook", ping), ping)
+            assert_served(api.post("/oms-apps/test-api", check), check)
+            added = api.post("/oms-apps", app)
+            assert_served(added, app)
+            if added.status == 201:
+                # OU2 may have one enabled app: make room for the next example's.
+                assert api.post(f"/oms-apps/{added.body['id']}/disable").status == 200
+
+        add()
