@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -181,3 +182,11 @@ def test_missing_and_unknown_tokens(masters: Masters) -> None:
         assert_error(client.get("/oms-apps"), 401, "unauthenticated")
     answer = ApiClient(None).request("GET", "/oms-apps", headers={"Authorization": "Basic eDp5"})
     assert_error(answer, 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("digits", ["9223372036854775808", "9" * 40, "0"])
+def test_a_cursor_beyond_any_id_is_served(api: ApiClient, masters: Masters, digits: str) -> None:
+    cursor = base64.urlsafe_b64encode(digits.encode()).decode().rstrip("=")
+    for path in ("/org-units", "/api-keys"):
+        answer = api.get(f"{path}?cursor={cursor}")
+        assert answer.status in (200, 422), answer.body
