@@ -163,7 +163,7 @@ def test_discount_may_equal_but_not_exceed_the_line_gross(
             "unsupported_media_type",
         ),
         (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "payload_too_large"),
-        (b"", "application/json", 422, "validation_error"),
+        (b"", "application/json", 400, "malformed_json"),
         (b"[]", "application/json", 422, "validation_error"),
         (b'"order"', "application/json", 422, "validation_error"),
         (b"null", "application/json", 422, "validation_error"),
