@@ -50,7 +50,8 @@ class ApiClient:
 
     def __init__(self, token: str | None = None) -> None:
         self.token = token
-        self._client = Client()
+        # As a real API client: it has no CSRF cookie, so nothing may depend on one.
+        self._client = Client(enforce_csrf_checks=True)
 
     def with_token(self, token: str | None) -> ApiClient:
         return ApiClient(token)

@@ -141,6 +141,16 @@ def test_up_runs_the_demo_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
         assert status == 200 and b'name="password"' in login_page
 
         assert stat.S_IMODE((data_dir / "oms-simulator.json").stat().st_mode) == 0o600
+        # Customer data at rest is the server user's alone (CONTRACT §10).
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+        database = data_dir / "omslink.sqlite3"
+        reader = sqlite3.connect(database)  # holds the -wal and -shm files open while we look
+        try:
+            assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+            for private in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+                assert stat.S_IMODE(private.stat().st_mode) == 0o600, private
+        finally:
+            reader.close()
         config = up.simulator_config
         status, ping = _get(f"{up.url}/api/v1/ping", {"Authorization": f"Bearer {config.api_key}"})
         answer = json.loads(ping)

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from omslink.api_auth import Allow
+from omslink.api_errors import document_errors
 from omslink.connected_apps.api import router as connected_apps_router
 from omslink.core.errors import (
     ApplicationError,
@@ -42,7 +43,20 @@ class JsonBodyParser(Parser):
         return parse_json_body(request.body)
 
 
-api = NinjaAPI(
+class OmslinkApi(NinjaAPI):
+    """The API whose OpenAPI document lists every operation's error answers too."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = super().get_openapi_schema(path_prefix=path_prefix)
+        document_errors(document, self, prefix=path_prefix.rstrip("/"))
+        return document
+
+
+api = OmslinkApi(
     title="omslink",
     version="1",
     description="The ERP side of the ERP <-> OMS link. See CONTRACT.md for the rules.",
@@ -61,6 +75,10 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    if not request.body and any(error.get("loc", ("",))[0] == "body" for error in exc.errors):
+        # An empty body reads as `{}`, which serves operations whose fields are all optional
+        # (shipping with the OMS's courier); where fields are required it is not a body at all.
+        return error_response(MalformedJson("The request body is empty; send a JSON object."))
     return error_response(validation_failed(exc.errors))
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
+from omslink.core.private_files import private_dir, sqlite_file_private
+
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(os.environ.get("OMSLINK_DATA_DIR", "./.omslink")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = private_dir(Path(os.environ.get("OMSLINK_DATA_DIR", "./.omslink")).resolve())
 
 
 def _env_flag(name: str) -> bool:
@@ -69,6 +70,9 @@ OMSLINK_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
     "OMSLINK_WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,50400,72000,86400"
 )
 OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
+# OMS app connection tests one server process runs at once; more get 429 (each may wait up to
+# the timeout on a slow far side, holding a server thread).
+OMSLINK_CONNECTION_TESTS_AT_ONCE = int(_env_number("OMSLINK_CONNECTION_TESTS_AT_ONCE", "4"))
 OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
 # Requests per second each token may make (per server process), and the burst it may save up.
 OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")
@@ -142,6 +146,8 @@ def database_config(url: str | None) -> dict[str, object]:
         url = f"sqlite:///{DATA_DIR / 'omslink.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        if config["NAME"] and config["NAME"] != ":memory:":
+            sqlite_file_private(Path(str(config["NAME"])))
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # Writers queue on BEGIN IMMEDIATE instead of failing on lock upgrade.

@@ -1,11 +1,13 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from omslink.api import api
 from omslink.core.errors import NotFound
 from omslink.core.middleware import error_response
 
 
+@csrf_exempt  # API clients carry a token, not a CSRF cookie: every method gets this 404
 def api_route_not_found(request: HttpRequest) -> HttpResponse:
     return error_response(NotFound(f"No API route at {request.path}."))
 

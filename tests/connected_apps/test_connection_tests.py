@@ -7,9 +7,12 @@ the API test calls this very server through `live_server`, as the product does.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tests.conftest import ApiClient, Masters, assert_error
 from tests.connected_apps.conftest import (
@@ -21,6 +24,7 @@ from tests.connected_apps.conftest import (
     verified_event,
 )
 from tests.core.local_http import LocalServer, local_server
+from tests.webhooks.harness import wait_until
 
 
 def webhook_test(api: ApiClient, url: str, secret: str = WHSEC, **extra: Any) -> Any:
@@ -235,3 +239,42 @@ def test_bad_api_settings_are_named(
     error = assert_error(api.post("/oms-apps/test-api", body), 422, "validation_error")
     assert field in [d["field"] for d in error["details"]]
     assert receiver.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_connection_tests_cannot_hold_every_server_thread(
+    api: ApiClient, masters: Masters, receiver: LocalServer, settings: Any
+) -> None:
+    """Beyond the bound, a test is refused at once with 429, so other requests are served."""
+    settings.OMSLINK_CONNECTION_TESTS_AT_ONCE = 2
+    receiver.delay_seconds = 2.0
+    answers: list[tuple[float, Any]] = []
+
+    def one_test() -> None:
+        started = time.monotonic()
+        try:
+            answer = webhook_test(ApiClient(api.token), receiver.url)
+            answers.append((time.monotonic() - started, answer))
+        finally:
+            connection.close()
+
+    burst = [threading.Thread(target=one_test) for _ in range(6)]
+    for thread in burst:
+        thread.start()
+    wait_until(lambda: len(receiver.requests) == 2, what="two tests to reach the receiver")
+    started = time.monotonic()
+    assert api.get("/org-units").status == 200
+    assert time.monotonic() - started < 1.5, "a request waited for the connection tests"
+    for thread in burst:
+        thread.join(30)
+    refused = [answer for _, answer in answers if answer.status == 429]
+    passed = [answer for _, answer in answers if answer.status == 200]
+    assert len(passed) == 2 and all(answer.body["ok"] for answer in passed)
+    assert len(refused) == 4
+    for answer in refused:
+        assert_error(answer, 429, "rate_limited")
+        assert 1 <= int(answer.headers["Retry-After"]) <= 5
+    assert all(seconds < 1.5 for seconds, answer in answers if answer.status == 429)
+    assert len(receiver.requests) == 2
+    receiver.delay_seconds = 0
+    assert webhook_test(api, receiver.url).body["ok"] is True, "the slots were given back"

@@ -48,7 +48,10 @@ def test_racing_adds_for_one_org_unit_save_one_app(
     admin: Any,
     receiver: LocalServer,
     fake_erp: LocalServer,
+    settings: Any,
 ) -> None:
+    # Every racer must get through its connection tests to race for the save.
+    settings.OMSLINK_CONNECTION_TESTS_AT_ONCE = RACERS
     keys = [services.api_key_issue(org_unit="OU1", created_by=admin[0]).key for _ in range(RACERS)]
     outcomes = race(
         lambda n: services.oms_app_create(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -26,10 +27,54 @@ def test_unknown_routes_outside_v1_and_without_a_token(path: str) -> None:
     assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v1/oms-apps/1/frobnicate", "/api/x"])
+def test_unknown_routes_with_any_method_before_authentication(method: str, path: str) -> None:
+    answer = Client(enforce_csrf_checks=True).generic(
+        method, path, b"{}", content_type="application/json"
+    )
+    assert answer.status_code == 404, answer.content
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+IMPOSSIBLE_IDS = [
+    ("DELETE", "/api-keys/-1"),
+    ("DELETE", "/api-keys/abc"),
+    ("PUT", "/oms-apps/null"),
+    ("GET", "/oms-apps/x"),
+    ("GET", "/oms-apps/-1"),
+    ("POST", "/oms-apps/1.0/enable"),
+    ("POST", "/oms-apps/null/disable"),
+    ("POST", "/webhook-deliveries/-1/retry"),
+    ("POST", "/webhook-deliveries/99999999999999999999999/retry"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), IMPOSSIBLE_IDS)
+def test_an_impossible_id_on_a_known_route_is_401_then_404(
+    api: ApiClient, method: str, path: str
+) -> None:
+    assert_error(ApiClient(None).request(method, path), 401, "unauthenticated")
+    assert_error(api.request(method, path), 404, "not_found")
+
+
 def test_wrong_method(api: ApiClient) -> None:
-    error = assert_error(api.delete("/org-units"), 405, "method_not_allowed")
+    answer = api.delete("/org-units")
+    error = assert_error(answer, 405, "method_not_allowed")
     assert "DELETE" in error["message"]
-    assert_error(api.put("/api-keys", {}), 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "GET, POST"
+    answer = api.put("/api-keys", {})
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "GET, POST"
+
+
+def test_wrong_method_is_answered_before_authentication() -> None:
+    answer = ApiClient(None).request("POST", "/webhook-deliveries/1/abc")
+    assert_error(answer, 404, "not_found")
+    answer = ApiClient(None).get("/webhook-deliveries/1/retry")
+    assert_error(answer, 405, "method_not_allowed")
+    assert answer.headers["Allow"] == "POST"
 
 
 def test_body_over_one_mebibyte(api: ApiClient, masters: Masters) -> None:
@@ -82,6 +127,15 @@ def test_malformed_json(api: ApiClient, masters: Masters, raw: bytes) -> None:
     assert not ApiKey.objects.exists()
 
 
+@pytest.mark.parametrize("path", ["/api-keys", "/org-units", "/stock/receipts", "/oms-apps"])
+def test_an_empty_body_where_one_is_required_is_malformed(
+    api: ApiClient, masters: Masters, path: str
+) -> None:
+    error = assert_error(api.post(path, raw=b""), 400, "malformed_json")
+    assert "empty" in error["message"]
+    assert not ApiKey.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
@@ -128,3 +182,11 @@ def test_missing_and_unknown_tokens(masters: Masters) -> None:
         assert_error(client.get("/oms-apps"), 401, "unauthenticated")
     answer = ApiClient(None).request("GET", "/oms-apps", headers={"Authorization": "Basic eDp5"})
     assert_error(answer, 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("digits", ["9223372036854775808", "9" * 40, "0"])
+def test_a_cursor_beyond_any_id_is_served(api: ApiClient, masters: Masters, digits: str) -> None:
+    cursor = base64.urlsafe_b64encode(digits.encode()).decode().rstrip("=")
+    for path in ("/org-units", "/api-keys"):
+        answer = api.get(f"{path}?cursor={cursor}")
+        assert answer.status in (200, 422), answer.body

@@ -181,6 +181,14 @@ def test_proxies_from_the_environment_are_ignored(
         ("ff02::1", False),
         ("224.0.0.251", False),
         ("240.0.0.1", False),
+        # Site-local (deprecated, still routed inside some networks), IPv4-translated (SIIT)
+        # and local-use NAT64: Python calls them global; each leads into a private network.
+        ("fec0::1", False),
+        ("feff::1", False),
+        ("::ffff:0:808:808", False),
+        ("::ffff:0:a00:1", False),
+        ("64:ff9b:1::808:808", False),
+        ("64:ff9b:1:ffff::1", False),
     ],
 )
 def test_public_addresses(address: str, public: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,9 @@ def test_pdf_is_rendered_once_and_kept(
     kept = list(invoice_dir.iterdir())
     assert len(kept) == 1 and kept[0].read_bytes() == first.body
     assert kept[0].name.startswith(invoiced["number"].replace("/", "_") + ".")
+    # It holds the customer's name and address: the server's user alone may read it.
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(invoice_dir.stat().st_mode) == 0o700
     # What is served afterwards is the kept document, byte for byte.
     kept[0].write_bytes(first.body + b"%kept")
     assert fetch(warehouse, invoiced).body == first.body + b"%kept"

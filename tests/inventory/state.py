@@ -18,12 +18,17 @@ from omslink.wholesale.models import WholesaleLine, WholesaleOrder
 
 
 def receive(user: User, site: str, quantities: dict[str, int]) -> None:
+    """Receive stock through the service; built unvalidated, so a test may stock more units
+    than one API receipt line allows."""
     stock_receipt_create(
         user=user,
-        payload=ReceiptIn(
+        payload=ReceiptIn.model_construct(
             site=site,
             reference="TEST-RECEIPT",
-            lines=[StockLineIn(sku=sku, quantity=qty) for sku, qty in quantities.items()],
+            lines=[
+                StockLineIn.model_construct(sku=sku, quantity=qty)
+                for sku, qty in quantities.items()
+            ],
         ),
     )
 

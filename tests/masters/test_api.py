@@ -30,6 +30,8 @@ def test_duplicate_org_unit_is_conflict_and_changes_nothing(api: ApiClient) -> N
     ("change", "field"),
     [
         ({"gstin": "NOT-A-GSTIN"}, "gstin"),
+        # Digits of other scripts are digits to Python's regex but not in a GSTIN.
+        ({"gstin": "\u0662\u0669ABCDE1234F1Z5"}, "gstin"),
         ({"state_code": "XX"}, "state_code"),
         ({"code": "has space"}, "code"),
         ({"code": "x" * 33}, "code"),
@@ -61,7 +63,20 @@ def test_items_list_is_all_or_nothing(api: ApiClient) -> None:
     assert [item["sku"] for item in created.body] == ["TEE-RED-M", "B"]
 
 
-@pytest.mark.parametrize("mrp", ["499.001", "-1.00", "1e3", "NaN", 499.0, "", "12345678901.00"])
+@pytest.mark.parametrize(
+    "hsn_code", ["610", "61091", "\u0666\u0661\u0660\u0669", "\uff16\uff11\uff10\uff19"]
+)
+def test_hsn_codes_are_ascii_digits(api: ApiClient, hsn_code: str) -> None:
+    error = assert_error(
+        api.post("/items", {**ITEM, "hsn_code": hsn_code}), 422, "validation_error"
+    )
+    assert error["details"][0]["field"] == "hsn_code"
+    assert not Item.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "mrp", ["499.001", "-1.00", "1e3", "NaN", 499.0, "", "12345678901.00", "\u0664\u0669\u0669"]
+)
 def test_bad_money_is_refused(api: ApiClient, mrp: object) -> None:
     assert_error(api.post("/items", {**ITEM, "mrp": mrp}), 422, "validation_error")
     assert not Item.objects.exists()

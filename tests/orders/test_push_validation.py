@@ -53,6 +53,13 @@ INVALID: list[tuple[str, Any, str]] = [
     ("ordered_at", "yesterday", "ordered_at"),
     ("ordered_at", "2026-13-40T10:15:00+05:30", "ordered_at"),
     ("ordered_at", 1764132300, "ordered_at"),
+    # Offsets beyond -12:00..+14:00 and years beyond 1970..9998 do not fit every database.
+    ("ordered_at", "2026-11-26T10:15:00+16:00", "ordered_at"),
+    ("ordered_at", "2026-11-26T10:15:00+14:01", "ordered_at"),
+    ("ordered_at", "2026-11-26T10:15:00-12:30", "ordered_at"),
+    ("ordered_at", "9999-12-31T23:59:59-12:00", "ordered_at"),
+    ("ordered_at", "0001-01-01T00:00:00+14:00", "ordered_at"),
+    ("ordered_at", "1969-12-31T23:59:59Z", "ordered_at"),
     ("payment_mode", ..., "payment_mode"),
     ("payment_mode", "CARD", "payment_mode"),
     ("payment_mode", "cod", "payment_mode"),
@@ -156,7 +163,7 @@ def test_discount_may_equal_but_not_exceed_the_line_gross(
             "unsupported_media_type",
         ),
         (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "payload_too_large"),
-        (b"", "application/json", 422, "validation_error"),
+        (b"", "application/json", 400, "malformed_json"),
         (b"[]", "application/json", 422, "validation_error"),
         (b'"order"', "application/json", 422, "validation_error"),
         (b"null", "application/json", 422, "validation_error"),
@@ -208,6 +215,21 @@ def test_optional_fields_may_be_left_out(stocked: Masters, oms: ConnectedApp) ->
     assert answer.status == 201, answer.body
     assert answer.body["lines"][0]["discount"] == "0.00"
     assert answer.body["billing_gstin"] is None
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "1970-01-01T00:00:00+14:00",
+        "9998-12-31T23:59:59-12:00",
+        "2026-11-26T10:15:00.123456+05:45",
+        "2026-11-26T10:15:00-12:00",
+    ],
+)
+def test_times_at_the_edges_are_accepted(stocked: Masters, oms: ConnectedApp, moment: str) -> None:
+    answer = oms.client().post("/orders", order_body(ordered_at=moment))
+    assert answer.status == 201, answer.body
+    assert answer.body["ordered_at"].endswith("Z")
 
 
 def test_z_offset_and_a_billing_gstin_are_accepted(stocked: Masters, oms: ConnectedApp) -> None:

@@ -23,6 +23,7 @@ from omslink.connected_apps.schemas import (
 )
 from omslink.connected_apps.selectors import api_key_by_id, api_keys, oms_app_by_id, oms_apps
 from omslink.core.errors import MethodNotAllowed
+from omslink.core.ids import PathId
 from omslink.core.pagination import Page, PageQuery, page_of
 
 router = Router(tags=["connected apps"])
@@ -41,8 +42,8 @@ def list_api_keys(
     return page_of(api_keys(org_unit=only.org_unit), query, newest_first=True, render=ApiKeyOut.of)
 
 
-@router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
-def revoke_api_key(request: HttpRequest, api_key_id: int) -> ApiKeyOut:
+@router.delete("/api-keys/{api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
+def revoke_api_key(request: HttpRequest, api_key_id: PathId) -> ApiKeyOut:
     """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
     revoked = services.api_key_revoke(
         api_key=api_key_by_id(api_key_id), revoked_by=caller_user(request)
@@ -85,15 +86,15 @@ def list_oms_apps(request: HttpRequest, query: Query[PageQuery]) -> dict[str, An
     return page_of(oms_apps(), query, newest_first=False, render=OmsAppOut.of)
 
 
-@router.get("/oms-apps/{int:app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))
-def get_oms_app(request: HttpRequest, app_id: int) -> OmsAppOut:
+@router.get("/oms-apps/{app_id}", response=OmsAppOut, auth=staff("oms_apps_view"))
+def get_oms_app(request: HttpRequest, app_id: PathId) -> OmsAppOut:
     return OmsAppOut.of(oms_app_by_id(app_id))
 
 
 @router.api_operation(
-    ["PUT", "PATCH", "DELETE"], "/oms-apps/{int:app_id}", response={405: None}, auth=AnyCaller()
+    ["PUT", "PATCH", "DELETE"], "/oms-apps/{app_id}", response={405: None}, auth=AnyCaller()
 )
-def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
+def edit_oms_app(request: HttpRequest, app_id: PathId) -> NoReturn:
     """Refuse every edit: an app's settings were proven by its tests and never change."""
     raise MethodNotAllowed(
         f"{request.method} is not allowed: an OMS app's fields cannot be changed once it is "
@@ -101,13 +102,13 @@ def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
     )
 
 
-@router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
-def enable_oms_app(request: HttpRequest, app_id: int) -> OmsAppOut:
+@router.post("/oms-apps/{app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
+def enable_oms_app(request: HttpRequest, app_id: PathId) -> OmsAppOut:
     user = caller_user(request)
     return OmsAppOut.of(services.oms_app_enable(oms_app=oms_app_by_id(app_id), by=user))
 
 
-@router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
-def disable_oms_app(request: HttpRequest, app_id: int) -> OmsAppOut:
+@router.post("/oms-apps/{app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
+def disable_oms_app(request: HttpRequest, app_id: PathId) -> OmsAppOut:
     user = caller_user(request)
     return OmsAppOut.of(services.oms_app_disable(oms_app=oms_app_by_id(app_id), by=user))

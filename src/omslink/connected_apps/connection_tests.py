@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -17,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from omslink.connected_apps.validation import ApiSettings, WebhookSettings
+from omslink.core.errors import RateLimited
 from omslink.core.json_format import iso_timestamp
 from omslink.core.outbound_http import describe_failure, guarded_client
 from omslink.core.transactions import refuse_inside_transaction
@@ -41,6 +46,35 @@ class ConnectionTestResult:
 
 class _TooSlow(Exception):
     pass
+
+
+_running = 0
+_running_lock = threading.Lock()
+
+
+@contextmanager
+def connection_test_slot() -> Iterator[None]:
+    """Hold one of this process's few connection-test slots, or refuse at once with 429.
+
+    A test may wait up to OMSLINK_WEBHOOK_TIMEOUT on a slow far side, holding a server thread;
+    unbounded, a burst of them would hold every thread, and the API test needs one free to
+    answer its own ping. Refusing at once (not queueing) keeps the threads for everyone else.
+    """
+    global _running
+    with _running_lock:
+        if _running >= settings.OMSLINK_CONNECTION_TESTS_AT_ONCE:
+            wait = max(1, min(5, math.ceil(settings.OMSLINK_WEBHOOK_TIMEOUT)))
+            raise RateLimited(
+                f"{_running} connection tests are running, as many as this server runs at "
+                f"once; retry in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        _running += 1
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running -= 1
 
 
 # InvalidURL is not an HTTPError; ValueError covers a header value that is not ASCII.

@@ -13,7 +13,7 @@ from ninja import Schema
 from pydantic import Field, StrictStr
 
 from omslink.connected_apps.models import ApiKey, OmsApp
-from omslink.core.input_types import Code
+from omslink.core.input_types import TRIMMED, Code, documented
 from omslink.core.outbound_http import MAX_URL_LENGTH
 from omslink.core.resources import Resource
 from omslink.masters.models import OrgUnit
@@ -23,10 +23,15 @@ if TYPE_CHECKING:
     from omslink.connected_apps.connection_tests import ConnectionTestResult
     from omslink.connected_apps.services import IssuedApiKey
 
-Url = Annotated[StrictStr, Field(min_length=1, max_length=MAX_URL_LENGTH)]
-Secret = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SECRET_LENGTH)]
-OptionalSecret = Annotated[StrictStr, Field(max_length=MAX_SECRET_LENGTH)]
-AppName = Annotated[StrictStr, Field(max_length=100)]
+_PRINTABLE_TRIMMED = documented(TRIMMED, "Printable, without white space at either end")
+Url = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_URL_LENGTH),
+    documented(r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s\x00-\x1f\x7f-\x9f]+$", "An http or https URL"),
+]
+Secret = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SECRET_LENGTH), _PRINTABLE_TRIMMED]
+OptionalSecret = Annotated[StrictStr, Field(max_length=MAX_SECRET_LENGTH), _PRINTABLE_TRIMMED]
+AppName = Annotated[StrictStr, Field(max_length=100), _PRINTABLE_TRIMMED]
 
 
 class ApiKeyIn(Schema):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from omslink.connected_apps.connection_tests import (
     ConnectionTestResult,
     api_connection_test,
+    connection_test_slot,
     webhook_connection_test,
 )
 from omslink.connected_apps.models import ApiKey, OmsApp, OmsAppAudit
@@ -91,7 +92,8 @@ def oms_app_test_webhook(*, payload: WebhookTestIn) -> ConnectionTestResult:
     if payload.org_unit:
         known_org_unit(problems, payload.org_unit)
     problems.raise_any()
-    return webhook_connection_test(webhook, org_unit=payload.org_unit or None)
+    with connection_test_slot():
+        return webhook_connection_test(webhook, org_unit=payload.org_unit or None)
 
 
 def oms_app_test_api(*, payload: ApiTestIn) -> ConnectionTestResult:
@@ -100,7 +102,8 @@ def oms_app_test_api(*, payload: ApiTestIn) -> ConnectionTestResult:
     api = api_settings(problems, api_url=payload.api_url, api_key=payload.api_key)
     known_org_unit(problems, payload.org_unit)
     problems.raise_any()
-    return api_connection_test(api, org_unit=payload.org_unit)
+    with connection_test_slot():
+        return api_connection_test(api, org_unit=payload.org_unit)
 
 
 def _check_name(problems: Problems, name: str) -> None:
@@ -171,10 +174,11 @@ def oms_app_create(*, created_by: User, payload: OmsAppIn) -> OmsApp:
     # Cheap refusals first, so a doomed request sends nothing.
     _unlinked_key(checked.org_unit, checked.api.key)
     _refuse_second_enabled(checked.org_unit)
-    results = {
-        "webhook": webhook_connection_test(checked.webhook, org_unit=checked.org_unit.code),
-        "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
-    }
+    with connection_test_slot():
+        results = {
+            "webhook": webhook_connection_test(checked.webhook, org_unit=checked.org_unit.code),
+            "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
+        }
     failed = [
         {"test": test, **ConnectionTestOut.of(result).data()}
         for test, result in results.items()

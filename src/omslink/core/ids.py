@@ -7,9 +7,10 @@ is simply not found.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from django.db.models import Model, QuerySet
+from pydantic import BeforeValidator
 
 from omslink.core.errors import NotFound
 
@@ -20,6 +21,23 @@ def is_database_id(value: int) -> bool:
     """True if the value fits a positive BIGINT; larger ones would make the database raise."""
     return 0 < value <= MAX_DATABASE_ID
 
+
+def _path_id(value: object) -> int:
+    # Raised, not a ValueError: pydantic passes it through, so the answer is 404 not 422, and
+    # only after the route's `Allow` has admitted the caller (401 comes first).
+    text = str(value)
+    if text.isascii() and text.isdecimal() and len(text) <= 19 and is_database_id(int(text)):
+        return int(text)
+    raise NotFound(f"No resource has the id {text!r}.")
+
+
+PathId = Annotated[int, BeforeValidator(_path_id)]
+"""A database id in a URL, declared as `/things/{thing_id}` (no `int:` converter).
+
+An `int:` converter would send `/things/-1` or `/things/null` past the route to the catch-all
+404, before authentication; the contract wants the known route's 401 without a token and 404
+with one.
+"""
 
 M = TypeVar("M", bound=Model)
 

@@ -85,10 +85,11 @@ class ApiRequestGuardMiddleware:
         if response.status_code == 404:
             return error_response(NotFound(f"No API route at {request.path}."))
         if response.status_code == 405:
-            allowed = response.get("Allow", "")
+            allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",")))
             return error_response(
                 MethodNotAllowed(
                     f"{request.method} is not allowed here; allowed: {allowed}.",
+                    headers={"Allow": allowed},
                 )
             )
         logger.error(

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 PAISA = Decimal("0.01")
-_MONEY_TEXT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
+_MONEY_TEXT = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
 
 
 def to_paisa(value: Decimal) -> Decimal:
@@ -30,7 +30,7 @@ def format_money(value: Decimal) -> str:
 Money = Annotated[
     str,
     AfterValidator(lambda text: format_money(parse_money(text))),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$", "example": "499.00"}),
+    WithJsonSchema({"type": "string", "pattern": _MONEY_TEXT.pattern, "example": "499.00"}),
 ]
 """A non-negative money amount in request bodies, normalised to two places."""
 

@@ -68,12 +68,24 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+# IPv6 ranges Python counts as global that lead into a private network whatever they carry:
+# site-local (deprecated but still routed by some networks), IPv4-translated (SIIT) and
+# local-use NAT64 (RFC 8215), whose gateways are the operator's own.
+_NEVER_PUBLIC = (
+    ipaddress.ip_network("fec0::/10"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+)
+
+
 def is_public_address(address: str) -> bool:
     """True only for a globally routable unicast address, looking inside IPv6 wrappings."""
     ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
         address.split("%", 1)[0]
     )
     if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NEVER_PUBLIC):
+            return False
         embedded = _embedded_ipv4(ip)
         if embedded is not None:
             ip = embedded

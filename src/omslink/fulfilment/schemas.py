@@ -23,7 +23,7 @@ MAX_WEIGHT_GRAMS = 1_000_000
 MAX_DIMENSION_MM = 10_000
 
 OrderNumber = Annotated[
-    StrictStr, Field(pattern=r"^SO-\d{6,18}$", description="the ERP order id, e.g. SO-000001")
+    StrictStr, Field(pattern=r"^SO-[0-9]{6,18}$", description="the ERP order id, e.g. SO-000001")
 ]
 
 

@@ -10,8 +10,6 @@ counter; so fulfilment, cancellation and intake queue instead of deadlocking.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from omslink.core.errors import Conflict, InvalidTransition, ValidationFailed
+from omslink.core.private_files import private_file_write
 from omslink.core.states import canonical_state_code
 from omslink.core.transactions import transactional
 from omslink.fulfilment.gst import SaleLine, TaxedInvoice, invoice_tax, is_intra_state
@@ -467,7 +466,7 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     """The invoice as a PDF: rendered on first request, then kept in OMSLINK_INVOICE_DIR.
 
     An invoice never changes once issued, so the first rendering is the document for good.
-    The file is written under a temporary name and renamed, so a reader never sees half.
+    The file is written whole and private (0600: it holds a customer's name and address).
     The name carries the moment the invoice was issued besides its number, so a data dir
     that outlived its database never serves another invoice of the same number.
     """
@@ -477,8 +476,5 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     if path.is_file():
         return path.read_bytes()
     document = render_invoice_pdf(invoice)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_bytes(document)
-    os.replace(temporary, path)
+    private_file_write(path, document)
     return document

@@ -9,7 +9,16 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AfterValidator, Field, StrictStr
 
-from omslink.core.input_types import Code, Flag, Gstin, LongText, Name, Sku, StateCode
+from omslink.core.input_types import (
+    Code,
+    Flag,
+    Gstin,
+    LongText,
+    Name,
+    Sku,
+    StateCode,
+    documented,
+)
 from omslink.core.money import Money, MoneyOut
 from omslink.masters.models import Customer
 
@@ -30,9 +39,17 @@ def _gst_rate(value: str) -> str:
     return f"{rate:.2f}"
 
 
-GstRate = Annotated[StrictStr, Field(max_length=6), AfterValidator(_gst_rate)]
+GstRate = Annotated[
+    StrictStr,
+    Field(max_length=6),
+    documented(
+        r"^[0-9]{1,2}(\.[0-9]{1,3})?$",
+        "A GST rate in percent: " + ", ".join(f"{rate:.2f}" for rate in sorted(GST_RATES)),
+    ),
+    AfterValidator(_gst_rate),
+]
 HsnCode = Annotated[
-    StrictStr, Field(pattern=r"^(\d{4}|\d{6}|\d{8})$", description="4, 6 or 8 digits")
+    StrictStr, Field(pattern=r"^([0-9]{4}|[0-9]{6}|[0-9]{8})$", description="4, 6 or 8 digits")
 ]
 
 

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr
+from pydantic import AfterValidator, BaseModel, Field, StrictStr
 
 from omslink.core.errors import ValidationFailed
-from omslink.core.input_types import Code, Gstin, Name, Quantity, Sku, StateCode
+from omslink.core.input_types import (
+    PRINTABLE,
+    Code,
+    Gstin,
+    Name,
+    OffsetDateTime,
+    Quantity,
+    Sku,
+    StateCode,
+    documented,
+)
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import Money, format_money
 from omslink.core.pagination import PageQuery
@@ -38,20 +47,6 @@ def _printable(value: str) -> str:
     return value
 
 
-def _iso_datetime_with_offset(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date and time string")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(
-            "must be an ISO 8601 date and time such as 2026-11-26T10:15:00+05:30"
-        ) from exc
-    if "T" not in value.upper() or moment.utcoffset() is None:
-        raise ValueError("must be a date and time with an offset such as +05:30 or Z")
-    return moment
-
-
 def _phone(value: str) -> str:
     digits = [c for c in value if c.isdigit()]
     if value and (not all(c.isdigit() or c in "+-() " for c in value) or len(digits) < 6):
@@ -66,23 +61,57 @@ def _email(value: str) -> str:
     return value
 
 
-ExternalId = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_identifier)]
-Text = Annotated[StrictStr, Field(max_length=200), AfterValidator(_printable)]
-OrderedAt = Annotated[datetime, BeforeValidator(_iso_datetime_with_offset)]
-Reason = Annotated[StrictStr, Field(min_length=1, max_length=500), AfterValidator(_printable)]
-Label = Annotated[StrictStr, Field(min_length=1, max_length=64), AfterValidator(_identifier)]
+_IDENTIFIER = documented(
+    r"^[^\s/\x00-\x1f\x7f-\x9f](?:[^/\x00-\x1f\x7f-\x9f]*[^\s/\x00-\x1f\x7f-\x9f])?$",
+    "Printable, without '/' or white space at either end",
+)
+_PRINTABLE = documented(PRINTABLE, "Printable text on one line")
+ExternalId = Annotated[
+    StrictStr, Field(min_length=1, max_length=64), _IDENTIFIER, AfterValidator(_identifier)
+]
+Text = Annotated[StrictStr, Field(max_length=200), _PRINTABLE, AfterValidator(_printable)]
+Reason = Annotated[
+    StrictStr, Field(min_length=1, max_length=500), _PRINTABLE, AfterValidator(_printable)
+]
+Label = Annotated[
+    StrictStr, Field(min_length=1, max_length=64), _IDENTIFIER, AfterValidator(_identifier)
+]
 
 
-class CustomerIn(BaseModel):
+class OrderCustomerIn(BaseModel):
+    """The buyer of an online order (not a wholesale customer of the masters)."""
+
     name: Name
-    phone: Annotated[StrictStr, Field(max_length=20), AfterValidator(_phone)] | None = None
-    email: Annotated[StrictStr, Field(max_length=254), AfterValidator(_email)] | None = None
+    phone: (
+        Annotated[
+            StrictStr,
+            Field(max_length=20),
+            documented(
+                r"^(?:(?:[+() -]*[0-9]){6}[0-9+() -]*)?$", "At least six digits, + - ( ) and spaces"
+            ),
+            AfterValidator(_phone),
+        ]
+        | None
+    ) = None
+    email: (
+        Annotated[
+            StrictStr,
+            Field(max_length=254),
+            documented(
+                r"^(?:[^ ]+@[^ @]*\.[^ @]*)?$", "An e-mail address such as asha@example.com"
+            ),
+            AfterValidator(_email),
+        ]
+        | None
+    ) = None
 
 
 class AddressIn(BaseModel):
     line1: Annotated[Text, Field(min_length=1)]
     line2: Text = ""
-    city: Annotated[StrictStr, Field(min_length=1, max_length=100), AfterValidator(_printable)]
+    city: Annotated[
+        StrictStr, Field(min_length=1, max_length=100), _PRINTABLE, AfterValidator(_printable)
+    ]
     state_code: StateCode
     pincode: Annotated[
         StrictStr, Field(pattern=r"^[1-9][0-9]{5}$", description="six digits, not starting with 0")
@@ -101,14 +130,14 @@ class OrderLineIn(BaseModel):
 class OrderIn(BaseModel):
     external_order_id: ExternalId
     marketplace: Annotated[
-        StrictStr, Field(min_length=1, max_length=64), AfterValidator(_printable)
+        StrictStr, Field(min_length=1, max_length=64), _PRINTABLE, AfterValidator(_printable)
     ]
     marketplace_order_id: Annotated[
-        StrictStr, Field(max_length=100), AfterValidator(_printable)
+        StrictStr, Field(max_length=100), _PRINTABLE, AfterValidator(_printable)
     ] = ""
-    ordered_at: OrderedAt
+    ordered_at: OffsetDateTime
     payment_mode: Literal["PREPAID", "COD"]
-    customer: CustomerIn
+    customer: OrderCustomerIn
     shipping_address: AddressIn
     billing_gstin: Gstin | None = None
     lines: Annotated[list[OrderLineIn], Field(min_length=1, max_length=MAX_LINES)]

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from omslink.api_auth import caller_user, staff
+from omslink.core.ids import PathId
 from omslink.core.pagination import Page, PageQuery, page_of
 from omslink.webhooks import services
 from omslink.webhooks.schemas import DeliveryFilter, DeliveryOut
@@ -30,11 +31,11 @@ def list_deliveries(
 
 
 @router.post(
-    "/webhook-deliveries/{int:delivery_id}/retry",
+    "/webhook-deliveries/{delivery_id}/retry",
     response=DeliveryOut,
     auth=staff("webhooks_retry"),
 )
-def retry_delivery(request: HttpRequest, delivery_id: int) -> DeliveryOut:
+def retry_delivery(request: HttpRequest, delivery_id: PathId) -> DeliveryOut:
     """Queue a failed delivery again, now; any other status: 409 invalid_transition."""
     services.delivery_retry(delivery=delivery_by_id(delivery_id), user=caller_user(request))
     return DeliveryOut.of(delivery_by_id(delivery_id))
