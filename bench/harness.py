@@ -394,10 +394,27 @@ class CheckResult:
     detail: str
 
 
+def wait_until_quiet(database: Database, *, limit: float = 15) -> None:
+    """Wait for requests still in flight when the load stopped to finish.
+
+    `omslink stock check` reads balances and ledger in two statements, so a commit between
+    them shows as a mismatch that is not there: the checks run on a database at rest.
+    """
+    deadline = time.monotonic() + limit
+    before = None
+    while time.monotonic() < deadline:
+        now = database.value("SELECT count(*) FROM inventory_stockmove")
+        if now == before:
+            return
+        before = now
+        time.sleep(0.5)
+
+
 def stock_checks(omslink: Omslink, *, accepted_orders: int | None) -> list[CheckResult]:
     """Nothing oversold (CONTRACT §6.1), every reservation backed by a stored order, every
     accepted order stored, and `omslink stock check` passing."""
     database = omslink.database
+    wait_until_quiet(database)
     oversold = database.value(
         "SELECT count(*) FROM inventory_stockbalance "
         "WHERE reserved < 0 OR allocated < 0 OR reserved + allocated > on_hand"

@@ -24,6 +24,7 @@ import argparse
 import itertools
 import json
 import random
+import re
 import subprocess
 import threading
 import time
@@ -111,7 +112,8 @@ def wrk_run(
 
 
 # The reference transaction, in pgbench's syntax (`:name` parameters mean the same to sqlite3),
-# each statement with the variable its one result sets, if any.
+# each statement with the variable its one result sets, if any. pgbench reads `:word` even
+# inside quotes, hence 'order:' || 'REF-'.
 REFERENCE_SQL = [
     ("SELECT id AS ia FROM masters_item WHERE sku = 'SKU-' || CAST(:a AS TEXT)", "ia"),
     ("SELECT id AS ib FROM masters_item WHERE sku = 'SKU-' || CAST(:b AS TEXT)", "ib"),
@@ -150,20 +152,20 @@ REFERENCE_SQL = [
     ),
     (
         "INSERT INTO webhooks_eventstream (key, last_sequence) "
-        "VALUES ('order:REF-' || CAST(:order_id AS TEXT), 1)",
+        "VALUES ('order:' || 'REF-' || CAST(:order_id AS TEXT), 1)",
         None,
     ),
     (
         "INSERT INTO webhooks_event (event_id, type, ordering_key, sequence, data, created_at, "
         "org_unit_id) VALUES ('evt_ref' || CAST(:order_id AS TEXT), 'order.reserved', "
-        "'order:REF-' || CAST(:order_id AS TEXT), 1, '{event}', CURRENT_TIMESTAMP, :ou) "
+        "'order:' || 'REF-' || CAST(:order_id AS TEXT), 1, '{event}', CURRENT_TIMESTAMP, :ou) "
         "RETURNING id AS event_id",
         "event_id",
     ),
     (
         "INSERT INTO webhooks_delivery (ordering_key, sequence, status, attempt_count, "
         "next_attempt_at, last_error, created_at, app_id, event_id, claim_token, "
-        "round_attempts) VALUES ('order:REF-' || CAST(:order_id AS TEXT), 1, 'pending', 0, "
+        "round_attempts) VALUES ('order:' || 'REF-' || CAST(:order_id AS TEXT), 1, 'pending', 0, "
         "CURRENT_TIMESTAMP, '', CURRENT_TIMESTAMP, :app, :event_id, '', 0)",
         None,
     ),
@@ -174,8 +176,13 @@ REFERENCE_SQL = [
 _REFERENCE_NUMBERS = itertools.count(1)
 
 
-def _quoted(value: str) -> str:
-    return value.replace("'", "''")
+def _quoted(value: Any) -> str:
+    """JSON as an SQL literal. pgbench would take `:15` in "10:15:00" for a variable, so a
+    colon inside a string is written as the JSON escape \\u003a (the same value once parsed)."""
+    text = json.dumps(
+        json.loads(value) if isinstance(value, str) else value, separators=(", ", ": ")
+    )
+    return re.sub(r":(?=\w)", r"\\u003a", text).replace("'", "''")
 
 
 @dataclass(frozen=True)
@@ -198,17 +205,14 @@ class Reference:
             "SELECT data FROM webhooks_event WHERE type = 'order.reserved' ORDER BY id LIMIT 1"
         )
 
-        def text(value: Any) -> str:
-            return value if isinstance(value, str) else json.dumps(value)
-
         return cls(
             database,
             {"site": site, "ou": ou, "app": app},
             {
                 "hash": order[0],
-                "customer": _quoted(text(order[1])),
-                "address": _quoted(text(order[2])),
-                "event": _quoted(text(event)),
+                "customer": _quoted(order[1]),
+                "address": _quoted(order[2]),
+                "event": _quoted(event),
             },
             items,
         )
