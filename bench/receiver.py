@@ -105,7 +105,7 @@ async def _serve(port: int, keep_every: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--keep-every", type=int, default=200)
+    parser.add_argument("--keep-every", type=int, default=100)
     args = parser.parse_args()
     asyncio.run(_serve(args.port, args.keep_every))
 
