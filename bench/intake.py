@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import cpu_profile
 from bench.harness import (
     ROOT,
     BenchFailed,
@@ -363,7 +364,10 @@ def _plot(path: Path, clients: list[int], results: dict[tuple[str, str, int], Re
             label=f"database alone, {mix}",
             alpha=0.6,
         )
-    for axis, title in ((left, "orders per second"), (right, "p99 latency (ms)")):
+    for axis, title in (
+        (left, "orders per second (higher is better)"),
+        (right, "p99 latency, ms (lower is better)"),
+    ):
         axis.set_xscale("log", base=2)
         axis.set_yscale("log")
         axis.set_xticks(clients, [str(n) for n in clients])
@@ -371,7 +375,7 @@ def _plot(path: Path, clients: list[int], results: dict[tuple[str, str, int], Re
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
     left.legend(fontsize=8)
-    figure.suptitle("omslink intake vs the same SQL alone (higher left, lower right is better)")
+    figure.suptitle("omslink intake through HTTP vs the same SQL alone")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
@@ -386,6 +390,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="each load run (default 15, short 2)")
     parser.add_argument("--clients", default="1,4,16,64")
     parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy every server worker during the spread run at 16 clients, and summarise",
+    )
     parser.add_argument(
         "--plot", help="PNG to write (default docs/bench-intake[-sqlite].png; 'none' for none)"
     )
@@ -402,6 +411,7 @@ def main() -> None:
     say(f"# intake bench: {vendor}, {args.items} SKUs, {seconds:g} s per run, clients {clients}")
     say(f"load before: {machine_load()}")
     results: dict[tuple[str, str, int], Result] = {}
+    profile_summary = "no profile: 16 clients were not among --clients"
     backlog: dict[tuple[str, int], int] = {}
     passed = True
     with bench_run(vendor, args.database_url) as omslink:
@@ -426,6 +436,14 @@ def main() -> None:
         unanswered = 4  # the warm-up's clients
         for mix in MIXES:
             for count in clients:
+                profiling = []
+                if args.profile and mix == "spread" and count == 16:
+                    server = next(p for p in omslink.processes if p.name == "serve")
+                    profiling = cpu_profile.record(
+                        cpu_profile.worker_pids(server.popen.pid),
+                        max(1, round(seconds) - 1),
+                        omslink.scratch,
+                    )
                 result, stats = wrk_run(
                     omslink,
                     mix=mix,
@@ -435,6 +453,10 @@ def main() -> None:
                     run=f"{mix}{count}",
                 )
                 results["omslink", mix, count] = result
+                for spy in profiling:
+                    spy.wait(60)
+                if profiling:
+                    profile_summary = cpu_profile.summarise(omslink.scratch)
                 accepted += stats["created"]
                 # Requests still in flight when wrk stops, or timed out, may have been stored.
                 unanswered += count + stats["timeouts"]
@@ -512,6 +534,13 @@ def main() -> None:
         )
     )
     say()
+    if args.profile:
+        say(
+            "where the time goes: py-spy --gil on every server worker, spread, 16 clients, "
+            "relay running"
+        )
+        say(profile_summary)
+        say()
     if plot != "none":
         _plot(ROOT / plot, clients, results)
     finish(passed)

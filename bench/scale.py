@@ -246,7 +246,15 @@ def main() -> None:
                     lambda: [site, rng.choice(STATUSES)],
                 ),
             ),
-            ("staff order list, following pages (cursor)", order_list_next, None),
+            (
+                "staff order list, following pages (cursor)",
+                order_list_next,
+                sql(
+                    f"SELECT {order_columns} FROM orders_order o WHERE o.site_id = %s "
+                    "AND o.status = %s AND o.id < %s ORDER BY o.id DESC LIMIT 50",
+                    lambda: [site, rng.choice(STATUSES), rng.randint(first_id, last_id)],
+                ),
+            ),
             (
                 "order detail (staff)",
                 order_detail,
