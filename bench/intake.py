@@ -336,34 +336,15 @@ def _plot(path: Path, clients: list[int], results: dict[tuple[str, str, int], Re
         say("no plot: matplotlib is in the bench extra (./bench/run installs it)")
         return
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-    for side, mix, style in (("omslink", "spread", "o-"), ("omslink", "hot", "s-")):
-        left.plot(
-            clients,
-            [results[side, mix, n].per_second for n in clients],
-            style,
-            label=f"omslink, {mix}",
-        )
-        right.plot(
-            clients,
-            [results[side, mix, n].p99 * 1000 for n in clients],
-            style,
-            label=f"omslink, {mix}",
-        )
-    for mix, style in (("spread", "o--"), ("hot", "s--")):
-        left.plot(
-            clients,
-            [results["reference", mix, n].per_second for n in clients],
-            style,
-            label=f"database alone, {mix}",
-            alpha=0.6,
-        )
-        right.plot(
-            clients,
-            [results["reference", mix, n].p99 * 1000 for n in clients],
-            style,
-            label=f"database alone, {mix}",
-            alpha=0.6,
-        )
+    for side, name, line, alpha in (
+        ("omslink", "omslink", "-", 1.0),
+        ("reference", "database alone", "--", 0.6),
+    ):
+        for mix, marker in (("spread", "o"), ("hot", "s")):
+            runs = [results[side, mix, n] for n in clients]
+            style = {"label": f"{name}, {mix}", "alpha": alpha}
+            left.plot(clients, [run.per_second for run in runs], marker + line, **style)
+            right.plot(clients, [run.p99 * 1000 for run in runs], marker + line, **style)
     for axis, title in (
         (left, "orders per second (higher is better)"),
         (right, "p99 latency, ms (lower is better)"),
