@@ -4,11 +4,12 @@ A bare asyncio protocol speaking just enough HTTP/1.1 (keep-alive, Content-Lengt
 answer every POST with 200 at once and note its arrival time and `webhook-id`. It does not
 verify or decrypt while load is on, so it never becomes the bottleneck; the bench instead
 verifies a sample of the requests it kept (every `--keep-every`-th, headers and body) with
-`standardwebhooks` and `joserfc` afterwards, and checks per-key order from the arrival list.
+`standardwebhooks` (against its arrival time) and `joserfc` afterwards, and checks per-key
+order from the arrival list.
 
 Control (JSON): `GET /_bench/arrivals?from=N` gives arrivals N… as [unix time, webhook-id];
-`GET /_bench/kept` the kept requests; `POST /_bench/reset` forgets everything. It prints
-`listening on PORT` once ready and stops on SIGTERM.
+`GET /_bench/kept` the kept requests with their arrival time; `POST /_bench/reset` forgets
+everything. It prints `listening on PORT` once ready and stops on SIGTERM.
 """
 
 from __future__ import annotations
@@ -82,9 +83,10 @@ class _Connection(asyncio.Protocol):
                 self.transport.write(self.received.control(method, target))
                 continue
             arrivals = self.received.arrivals
-            arrivals.append((time.time(), headers.get("webhook-id", "")))
+            now = time.time()
+            arrivals.append((now, headers.get("webhook-id", "")))
             if len(arrivals) % self.received.keep_every == 0:
-                self.received.kept.append({"headers": headers, "body": body.decode()})
+                self.received.kept.append({"at": now, "headers": headers, "body": body.decode()})
             self.transport.write(OK)
 
 
