@@ -88,8 +88,11 @@ def generate(omslink: Omslink, orders: int) -> float:
         connection.execute(
             "INSERT INTO webhooks_event (event_id, type, ordering_key, sequence, data, "
             "created_at, org_unit_id) "
-            "SELECT 'evt_bulk-' || o.id, 'order.reserved', 'order:SO-' || lpad(o.id::text, 6, "
-            "'0'), 1, jsonb_build_object('id', 'SO-' || lpad(o.id::text, 6, '0'), 'status', "
+            # SO- numbers have at least six digits (lpad alone would cut a seventh).
+            "SELECT 'evt_bulk-' || o.id, 'order.reserved', 'order:SO-' || "
+            "lpad(o.id::text, greatest(6, length(o.id::text)), '0'), 1, "
+            "jsonb_build_object('id', 'SO-' || lpad(o.id::text, greatest(6, length(o.id::text)), "
+            "'0'), 'status', "
             "'reserved'), o.created_at, o.org_unit_id FROM orders_order o "
             "WHERE o.external_order_id LIKE 'BULK-%%'",
             values,
