@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from omslink.masters.schemas import OrgUnitIn, SiteIn
 from omslink.masters.services import org_unit_create, site_create
 from omslink.orders.models import IdempotencyRecord, Order
 from omslink.webhooks.models import Delivery, Event, PendingInventoryUpdate
@@ -216,9 +217,11 @@ def test_org_unit_without_online_site_is_a_conflict(
     masters: Masters, admin: tuple[Any, str]
 ) -> None:
     org_unit = org_unit_create(
-        code="OU3", name="No Online Ltd", gstin="29ABCDE1234F2Z5", state_code="KA"
+        payload=OrgUnitIn(
+            code="OU3", name="No Online Ltd", gstin="29ABCDE1234F2Z5", state_code="KA"
+        )
     )
-    site_create(code="WH9", name="Depot", org_unit="OU3", online_fulfilment=False)
+    site_create(payload=SiteIn(code="WH9", name="Depot", org_unit="OU3", online_fulfilment=False))
     app = connect_app(org_unit, admin[0])
     before = snapshot()
     error = assert_error(app.client().post("/orders", order_body()), 409, "conflict")

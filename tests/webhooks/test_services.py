@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.inventory.models import StockBalance
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.webhooks.models import Delivery, Event, PendingInventoryUpdate
 from omslink.webhooks.services import event_publish, inventory_flush
 from tests.conftest import Masters, connect_app
@@ -21,9 +22,9 @@ from tests.conftest import Masters, connect_app
 def _receive(user: Any, site: str, sku: str, quantity: int) -> None:
     stock_receipt_create(
         user=user,
-        site=site,
-        reference=f"GRN {sku}",
-        lines=[DocumentLine(sku=sku, quantity=quantity)],
+        payload=ReceiptIn(
+            site=site, reference=f"GRN {sku}", lines=[StockLineIn(sku=sku, quantity=quantity)]
+        ),
     )
 
 

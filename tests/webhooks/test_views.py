@@ -130,8 +130,7 @@ def test_retry_takes_post_only_and_unknown_ids_change_nothing(
 ) -> None:
     client = _client(make_user, "Administrator")
     assert client.get(f"{PAGE}{failed.pk}/retry").status_code == 405
-    page = client.post(f"{PAGE}{2**63}/retry", follow=True).content.decode()
-    assert f"No webhook delivery {2**63}" in page
+    assert client.post(f"{PAGE}{2**63}/retry").status_code == 404
     assert Delivery.objects.get(pk=failed.pk).status == "failed"
 
 

@@ -22,6 +22,7 @@ from omslink.connected_apps.schemas import (
     WebhookTestIn,
 )
 from omslink.connected_apps.selectors import (
+    api_key_by_id,
     api_key_resource,
     api_keys,
     oms_app_by_id,
@@ -52,7 +53,9 @@ def list_api_keys(
 @router.delete("/api-keys/{int:api_key_id}", response=ApiKeyOut, auth=staff("api_keys_manage"))
 def revoke_api_key(request: HttpRequest, api_key_id: int) -> dict[str, Any]:
     """Revoke a key: 200 with the key as it now is (revoking twice changes nothing)."""
-    revoked = services.api_key_revoke(api_key_id=api_key_id, revoked_by=caller_user(request))
+    revoked = services.api_key_revoke(
+        api_key=api_key_by_id(api_key_id), revoked_by=caller_user(request)
+    )
     return api_key_resource(revoked)
 
 
@@ -74,20 +77,20 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     auth=staff("oms_apps_add"),
 )
 def test_webhook(request: HttpRequest, payload: WebhookTestIn) -> dict[str, object]:
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return services.oms_app_test_webhook(payload=payload).as_answer()
 
 
 @router.post(
     "/oms-apps/test-api", response=ConnectionTestOut, exclude_none=True, auth=staff("oms_apps_add")
 )
 def test_api(request: HttpRequest, payload: ApiTestIn) -> dict[str, object]:
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return services.oms_app_test_api(payload=payload).as_answer()
 
 
 @router.post("/oms-apps", response={201: OmsAppOut}, auth=staff("oms_apps_add"))
 def create_oms_app(request: HttpRequest, payload: OmsAppIn) -> Status:
     user = caller_user(request)
-    return Status(201, oms_app_resource(services.oms_app_create(created_by=user, **payload.dict())))
+    return Status(201, oms_app_resource(services.oms_app_create(created_by=user, payload=payload)))
 
 
 @router.get("/oms-apps", response=Page[OmsAppOut], auth=staff("oms_apps_view"))
@@ -114,10 +117,10 @@ def edit_oms_app(request: HttpRequest, app_id: int) -> NoReturn:
 @router.post("/oms-apps/{int:app_id}/enable", response=OmsAppOut, auth=staff("oms_apps_edit"))
 def enable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
     user = caller_user(request)
-    return oms_app_resource(services.oms_app_enable(app_id=app_id, by=user))
+    return oms_app_resource(services.oms_app_enable(oms_app=oms_app_by_id(app_id), by=user))
 
 
 @router.post("/oms-apps/{int:app_id}/disable", response=OmsAppOut, auth=staff("oms_apps_edit"))
 def disable_oms_app(request: HttpRequest, app_id: int) -> dict[str, Any]:
     user = caller_user(request)
-    return oms_app_resource(services.oms_app_disable(app_id=app_id, by=user))
+    return oms_app_resource(services.oms_app_disable(oms_app=oms_app_by_id(app_id), by=user))

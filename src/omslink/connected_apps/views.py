@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +23,7 @@ from omslink.connected_apps.selectors import (
     oms_app_resource,
     oms_apps,
 )
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.masters.models import OrgUnit
 from omslink.web.access import operation_required, signed_in_user
@@ -82,7 +82,7 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
     document["encryption_key"] = document["encryption_key"] or None
     try:
         payload = validate_as(OmsAppIn, document)
-        app = services.oms_app_create(created_by=signed_in_user(request), **payload.dict())
+        app = services.oms_app_create(created_by=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
         field_errors = {d["field"]: d["message"] for d in exc.details if "field" in d}
         tests = {d["test"]: d["error"] for d in exc.details if "test" in d}
@@ -98,10 +98,7 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
 @operation_required("oms_apps_view")
 def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
     """Action > Edit: every field disabled; Disable or Enable is the only control."""
-    try:
-        app = oms_app_by_id(app_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    app = oms_app_by_id(app_id)
     return render(
         request,
         "connected_apps/oms_app_detail.html",
@@ -111,8 +108,9 @@ def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
 
 def _switch(request: HttpRequest, app_id: int, *, enable: bool) -> HttpResponseRedirect:
     change = services.oms_app_enable if enable else services.oms_app_disable
+    app = oms_app_by_id(app_id)
     try:
-        app = change(app_id=app_id, by=signed_in_user(request))
+        app = change(oms_app=app, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -135,13 +133,13 @@ def oms_app_disable(request: HttpRequest, app_id: int) -> HttpResponse:
 @json_endpoint("oms_apps_add")
 def oms_app_test_webhook(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(WebhookTestIn, body)
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return services.oms_app_test_webhook(payload=payload).as_answer()
 
 
 @json_endpoint("oms_apps_add")
 def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiTestIn, body)
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return services.oms_app_test_api(payload=payload).as_answer()
 
 
 @json_endpoint("api_keys_manage")

@@ -23,9 +23,8 @@ from omslink.fulfilment.selectors import (
     invoice_by_number,
     picklist_by_number,
     picklist_resource,
-    picklists_for_resource,
+    picklists_list,
 )
-from omslink.inventory.selectors import site_named
 from omslink.orders.schemas import OrderOut
 from omslink.orders.selectors import order_by_number, order_resource
 
@@ -36,20 +35,14 @@ router = Router(tags=["fulfilment"])
 def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
     """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
     user = caller_user(request)
-    picklist = services.picklist_create(
-        user=user, site=payload.site, orders=payload.orders, max_orders=payload.max_orders
-    )
+    picklist = services.picklist_create(user=user, payload=payload)
     return Status(201, picklist_resource(picklist))
 
 
 @router.get("/picklists", response=Page[PickListOut], auth=staff("orders_view"))
 def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[str, Any]:
     """Newest first, optionally only open or confirmed ones, or one site's."""
-    picklists = picklists_for_resource()
-    if query.status is not None:
-        picklists = picklists.filter(status=query.status)
-    if query.site is not None:
-        picklists = picklists.filter(site=site_named(query.site))
+    picklists = picklists_list(status=query.status, site=query.site)
     return page_of(picklists, query, newest_first=True, render=picklist_resource)
 
 
@@ -68,8 +61,8 @@ def confirm_picklist(
     user = caller_user(request)
     picklist = services.picklist_confirm(
         user=user,
-        number=number,
-        picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
+        picklist=picklist_by_number(number),
+        payload=payload,
     )
     return picklist_resource(picklist)
 
@@ -77,10 +70,7 @@ def confirm_picklist(
 @router.post("/orders/{order_id}/pack", response=OrderOut, auth=staff("orders_pack"))
 def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str, Any]:
     """Packing and invoicing in one step: the order moves to invoiced with its invoice."""
-    order = services.order_pack(
-        order=order_by_number(order_id),
-        packages=[services.PackageSize(**package.model_dump()) for package in payload.packages],
-    )
+    order = services.order_pack(order=order_by_number(order_id), payload=payload)
     return order_resource(order)
 
 
@@ -103,7 +93,7 @@ def ship_order(
     "/invoices/{path:number}.pdf",
     auth=staff_or_partner("orders_view"),
     openapi_extra={
-        "responses": {"200": {"description": "The tax invoice", "content": {"application/pdf": {}}}}
+        "responses": {200: {"description": "The tax invoice", "content": {"application/pdf": {}}}}
     },
 )
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
@@ -116,4 +106,4 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
         invoice = invoice_by_number(number)
     else:
         invoice = invoice_by_number(number, app=caller_app(request))
-    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice=invoice))

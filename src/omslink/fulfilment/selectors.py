@@ -8,12 +8,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import NotFound
+from omslink.core.ids import one_row
 from omslink.core.json_format import iso_timestamp
 from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
+from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
-from omslink.orders.models import Order, OrderStatus
-from omslink.orders.selectors import order_resource, orders_for_resource
+from omslink.orders.models import OrderStatus
+from omslink.orders.selectors import order_resource, orders_list
 
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
@@ -29,6 +30,19 @@ def picklists_for_resource() -> QuerySet[PickList]:
         ),
         "lines__item",
     )
+
+
+def picklists_list(*, status: str | None = None, site: str | None = None) -> QuerySet[PickList]:
+    """Pick lists for the API's list and the pages, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    picklists = picklists_for_resource()
+    if status is not None:
+        picklists = picklists.filter(status=status)
+    if site is not None:
+        picklists = picklists.filter(site=site_named(site))
+    return picklists
 
 
 def picklist_by_number(number: str) -> PickList:
@@ -64,10 +78,8 @@ def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
     invoices = Invoice.objects.select_related("org_unit", "order__site").prefetch_related("lines")
     if app is not None:
         invoices = invoices.filter(order__app=app)
-    invoice = invoices.filter(number=number).first() if _INVOICE_NUMBER.match(number) else None
-    if invoice is None:
-        raise NotFound(f"No invoice {number!r}.")
-    return invoice
+    wanted = invoices.filter(number=number) if _INVOICE_NUMBER.match(number) else invoices.none()
+    return one_row(wanted, what=f"invoice {number!r}")
 
 
 def sites_fulfilling_online() -> QuerySet[Site]:
@@ -78,5 +90,5 @@ def orders_at(
     site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS
 ) -> list[dict[str, Any]]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
-    orders: QuerySet[Order] = orders_for_resource().filter(site=site, status=status)
+    orders = orders_list(status=status, site=site.code)
     return [order_resource(order) for order in orders.order_by("pk")[:limit]]

@@ -25,25 +25,17 @@ from omslink.masters.models import Site
 router = Router(tags=["stock"])
 
 
-def _lines(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
-    return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
-
-
 @router.post("/stock/receipts", response={201: ReceiptOut}, auth=staff("stock_receive"))
 def create_receipt(request: HttpRequest, payload: ReceiptIn) -> Status:
     user = caller_user(request)
-    document = services.stock_receipt_create(
-        user=user, site=payload.site, reference=payload.reference, lines=_lines(payload)
-    )
+    document = services.stock_receipt_create(user=user, payload=payload)
     return Status(201, selectors.stock_document_resource(document))
 
 
 @router.post("/stock/adjustments", response={201: AdjustmentOut}, auth=staff("stock_adjust"))
 def create_adjustment(request: HttpRequest, payload: AdjustmentIn) -> Status:
     user = caller_user(request)
-    document = services.stock_adjustment_create(
-        user=user, site=payload.site, reason=payload.reason, lines=_lines(payload)
-    )
+    document = services.stock_adjustment_create(user=user, payload=payload)
     return Status(201, selectors.stock_document_resource(document))
 
 

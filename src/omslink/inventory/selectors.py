@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from omslink.core.errors import Conflict, UnknownSku, ValidationFailed
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
 from omslink.masters.models import Item, OrgUnit, Site
-from omslink.masters.services import online_fulfilment_site
 
 
 def items_by_sku(skus: Iterable[str]) -> dict[str, Item]:
@@ -38,7 +37,7 @@ def online_site_of(org_unit: OrgUnit) -> Site:
 
     A 409 `conflict` rather than a 422: the request is fine, the ERP's set-up is not yet.
     """
-    site = online_fulfilment_site(org_unit)
+    site = Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
     if site is None:
         raise Conflict(
             f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "

@@ -19,10 +19,10 @@ from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
 from omslink.inventory import selectors, services
 from omslink.inventory.models import StockDocument
-from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
 from omslink.masters.models import Site
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 
 
 def _skus(text: str) -> list[str] | None:
@@ -96,20 +96,12 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
     }
     try:
         if receipt:
-            received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=request.user,
-                site=received.site,  # type: ignore[arg-type]
-                reference=received.reference,
-                lines=_lines_of(received),
+                user=signed_in_user(request), payload=validate_as(ReceiptIn, fields)
             )
         else:
-            adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=request.user,
-                site=adjusted.site,  # type: ignore[arg-type]
-                reason=adjusted.reason,
-                lines=_lines_of(adjusted),
+                user=signed_in_user(request), payload=validate_as(AdjustmentIn, fields)
             )
     except ApplicationError as exc:
         messages.error(request, f"{label} not saved: {exc.message}")
@@ -122,10 +114,6 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
         return _stock_page(request, status=exc.status, entered=entered)
     messages.success(request, f"{label} {document.number} saved at {document.site.code}.")
     return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={document.site.code}")
-
-
-def _lines_of(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
-    return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
 
 
 @require_POST

@@ -16,7 +16,6 @@ from ninja import Header, Query, Router, Status
 from omslink.api_auth import caller_app, is_staff, partner, staff, staff_or_partner
 from omslink.core.errors import ValidationFailed
 from omslink.core.pagination import Page, page_of
-from omslink.inventory.selectors import site_named
 from omslink.orders import services
 from omslink.orders.models import Order
 from omslink.orders.schemas import AwbIn, CancelIn, OrderIn, OrderListQuery, OrderOut
@@ -24,7 +23,7 @@ from omslink.orders.selectors import (
     order_by_number,
     order_of_app,
     order_resource,
-    orders_for_resource,
+    orders_list,
 )
 
 router = Router(tags=["orders"])
@@ -55,11 +54,7 @@ def push_order(
 @router.get("/orders", response=Page[OrderOut], auth=staff("orders_view"))
 def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str, Any]:
     """Staff: newest first, filtered by status and site."""
-    orders = orders_for_resource()
-    if query.status is not None:
-        orders = orders.filter(status=query.status)
-    if query.site is not None:
-        orders = orders.filter(site=site_named(query.site))
+    orders = orders_list(status=query.status, site=query.site)
     return page_of(orders, query, newest_first=True, render=order_resource)
 
 

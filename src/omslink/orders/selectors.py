@@ -11,10 +11,11 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import NotFound
+from omslink.core.ids import one_row
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
 from omslink.inventory.models import StockMove
+from omslink.inventory.selectors import site_named
 from omslink.orders.models import ORDER_NUMBERS, Order
 from omslink.webhooks.models import Event
 
@@ -26,6 +27,19 @@ def orders_for_resource() -> QuerySet[Order]:
     return Order.objects.select_related(
         "org_unit", "site", "picklist_entry__picklist", "invoice"
     ).prefetch_related("lines__item", "packages")
+
+
+def orders_list(*, status: str | None = None, site: str | None = None) -> QuerySet[Order]:
+    """Orders for the API's list and the pages, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    orders = orders_for_resource()
+    if status is not None:
+        orders = orders.filter(status=status)
+    if site is not None:
+        orders = orders.filter(site=site_named(site))
+    return orders
 
 
 def order_resource(order: Order) -> dict[str, Any]:
@@ -102,10 +116,10 @@ def order_by_number(number: str) -> Order:
 
 def order_of_app(app: OmsApp, external_order_id: str) -> Order:
     """This app's order with that external id; another app's is as unknown as a missing one."""
-    order = orders_for_resource().filter(app=app, external_order_id=external_order_id).first()
-    if order is None:
-        raise NotFound(f"No order {external_order_id!r} from this app.")
-    return order
+    return one_row(
+        orders_for_resource().filter(app=app, external_order_id=external_order_id),
+        what=f"order {external_order_id!r} from this app",
+    )
 
 
 def stock_held_by(order: Order) -> dict[int, int]:

@@ -36,5 +36,5 @@ def list_deliveries(
 )
 def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     """Queue a failed delivery again, now; any other status: 409 invalid_transition."""
-    services.delivery_retry(delivery_id=delivery_id, user=caller_user(request))
+    services.delivery_retry(delivery=delivery_by_id(delivery_id), user=caller_user(request))
     return delivery_resource(delivery_by_id(delivery_id))

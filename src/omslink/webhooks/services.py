@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InvalidTransition
-from omslink.core.ids import row_by_id
 from omslink.core.json_format import iso_timestamp
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockBalance
@@ -182,15 +181,12 @@ def _inventory_site_flush(*, site_id: int) -> None:
 
 
 @transactional
-def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
+def delivery_retry(*, delivery: Delivery, user: User) -> Delivery:
     """Queue a failed delivery for a fresh round of attempts, starting now (the hand retry).
 
     The deliveries queued behind it on its ordering key follow once it has gone through.
     """
-    current = row_by_id(
-        Delivery.objects.only("status"), delivery_id, what="webhook delivery"
-    ).status
-    requeued = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(
+    requeued = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=timezone.now(),
         round_attempts=0,
@@ -198,9 +194,10 @@ def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
         lease_expires_at=None,
     )
     if not requeued:
+        current = Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk)
         raise InvalidTransition(
-            f"Webhook delivery {delivery_id} is {current}; only a failed delivery can be retried."
+            f"Webhook delivery {delivery.pk} is {current}; only a failed delivery can be retried."
         )
     _wake_relays()
-    logger.info("webhook delivery %s queued again by %s", delivery_id, user.username)
-    return Delivery.objects.get(pk=delivery_id)
+    logger.info("webhook delivery %s queued again by %s", delivery.pk, user.username)
+    return Delivery.objects.get(pk=delivery.pk)

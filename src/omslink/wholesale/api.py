@@ -9,14 +9,12 @@ from ninja import Query, Router, Status
 
 from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, page_of
-from omslink.inventory.selectors import site_named
-from omslink.inventory.services import DocumentLine
 from omslink.wholesale import services
 from omslink.wholesale.schemas import WholesaleListQuery, WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
     wholesale_order_resource,
-    wholesale_orders,
+    wholesale_orders_list,
 )
 
 router = Router(tags=["wholesale"])
@@ -25,23 +23,14 @@ router = Router(tags=["wholesale"])
 @router.post("/wholesale-orders", response={201: WholesaleOrderOut}, auth=staff("wholesale_create"))
 def create_wholesale_order(request: HttpRequest, payload: WholesaleOrderIn) -> Status:
     user = caller_user(request)
-    order = services.wholesale_order_create(
-        user=user,
-        customer=payload.customer,
-        site=payload.site,
-        lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
-    )
+    order = services.wholesale_order_create(user=user, payload=payload)
     return Status(201, wholesale_order_resource(order))
 
 
 @router.get("/wholesale-orders", response=Page[WholesaleOrderOut], auth=staff("wholesale_view"))
 def list_wholesale_orders(request: HttpRequest, query: Query[WholesaleListQuery]) -> dict[str, Any]:
     """Newest first, like online orders."""
-    orders = wholesale_orders()
-    if query.status is not None:
-        orders = orders.filter(status=query.status)
-    if query.site is not None:
-        orders = orders.filter(site=site_named(query.site))
+    orders = wholesale_orders_list(status=query.status, site=query.site)
     return page_of(orders, query, newest_first=True, render=wholesale_order_resource)
 
 
@@ -58,7 +47,8 @@ def get_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
     auth=staff("wholesale_dispatch"),
 )
 def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_dispatch(number=order_id))
+    order = wholesale_order_by_number(order_id)
+    return wholesale_order_resource(services.wholesale_order_dispatch(wholesale_order=order))
 
 
 @router.post(
@@ -67,4 +57,5 @@ def dispatch_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, A
     auth=staff("wholesale_cancel"),
 )
 def cancel_wholesale_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return wholesale_order_resource(services.wholesale_order_cancel(number=order_id))
+    order = wholesale_order_by_number(order_id)
+    return wholesale_order_resource(services.wholesale_order_cancel(wholesale_order=order))

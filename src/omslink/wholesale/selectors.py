@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from omslink.inventory.selectors import site_named
 from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
 
@@ -13,6 +14,21 @@ def wholesale_orders() -> QuerySet[WholesaleOrder]:
     return WholesaleOrder.objects.select_related("customer", "site", "created_by").prefetch_related(
         "lines__item"
     )
+
+
+def wholesale_orders_list(
+    *, status: str | None = None, site: str | None = None
+) -> QuerySet[WholesaleOrder]:
+    """Wholesale orders for the API's list and the page, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    orders = wholesale_orders()
+    if status is not None:
+        orders = orders.filter(status=status)
+    if site is not None:
+        orders = orders.filter(site=site_named(site))
+    return orders
 
 
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
