@@ -133,14 +133,14 @@ class StockMachine(RuleBasedStateMachine):
             with pytest.raises(InsufficientStock):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)
             return multiple()
-        answer = order_intake(app=self.app, payload=payload, idempotency_key=None)
-        assert answer.status == 201
+        intake = order_intake(app=self.app, payload=payload, idempotency_key=None)
+        assert intake.created
         for sku, quantity in lines:
             self.expected[(ONLINE_SITE, sku)][1] += quantity
         self.online[external_id] = {
             "lines": lines,
             "status": OrderStatus.RESERVED,
-            "id": answer.body["id"],
+            "id": intake.order.id,
         }
         return external_id
 
@@ -150,8 +150,8 @@ class StockMachine(RuleBasedStateMachine):
         body = order_body(external_id, lines if same_body else [*lines, ("CAP-GRY", 1)])
         payload = OrderIn.model_validate(body)
         if same_body:
-            answer = order_intake(app=self.app, payload=payload, idempotency_key=None)
-            assert (answer.status, answer.body["id"]) == (200, self.online[external_id]["id"])
+            intake = order_intake(app=self.app, payload=payload, idempotency_key=None)
+            assert (intake.created, intake.order.id) == (False, self.online[external_id]["id"])
         else:
             with pytest.raises(DuplicateOrder):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)

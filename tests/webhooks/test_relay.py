@@ -20,6 +20,7 @@ from omslink.connected_apps.services import oms_app_disable, oms_app_enable
 from omslink.inventory.schemas import ReceiptIn, StockLineIn
 from omslink.inventory.services import stock_receipt_create
 from omslink.oms_simulator.server import OmsSimulator, Reply
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, DeliveryAttempt
 from omslink.webhooks.services import event_publish
 from tests.conftest import ApiClient, Masters, connect_app
@@ -259,7 +260,7 @@ def test_change_that_rolls_back_sends_nothing(
         with transaction.atomic():
             event_publish(
                 org_unit=masters.org_unit,
-                type="order.reserved",
+                type=EventType.ORDER_RESERVED,
                 ordering_key=KEYS[0],
                 data={"note": "rolled back"},
                 apps=[app],
@@ -271,7 +272,7 @@ def test_change_that_rolls_back_sends_nothing(
     with transaction.atomic():
         event_publish(
             org_unit=masters.org_unit,
-            type="order.reserved",
+            type=EventType.ORDER_RESERVED,
             ordering_key=KEYS[0],
             data={"note": "committed"},
             apps=[app],
@@ -343,7 +344,7 @@ def test_stock_changes_within_the_window_become_one_event(
             site="WH2", reference="GRN-W", lines=[StockLineIn(sku="CAP-GRY", quantity=9)]
         ),
     )
-    with running_relay(inventory_window=timedelta(milliseconds=200)):
+    with running_relay(merge_window=timedelta(milliseconds=200)):
         wait_until(lambda: _delivered(1), what="one inventory.updated")
         stock_receipt_create(
             user=admin[0],
@@ -385,7 +386,7 @@ def test_an_order_pushed_and_cancelled_reaches_the_oms_in_order(
     pushed = client.post("/orders", order_body("BT-1"))
     assert pushed.status == 201
     assert client.post("/orders/BT-1/cancel", {"reason": "customer changed mind"}).status == 200
-    with running_relay(inventory_window=timedelta(milliseconds=100)):
+    with running_relay(merge_window=timedelta(milliseconds=100)):
         wait_until(
             lambda: (
                 Delivery.objects.filter(status="succeeded").count() == Delivery.objects.count() >= 3

@@ -19,7 +19,7 @@ from omslink.connected_apps.connection_tests import (
     webhook_connection_test,
 )
 from omslink.connected_apps.models import ApiKey, OmsApp, OmsAppAudit
-from omslink.connected_apps.schemas import ApiTestIn, OmsAppIn, WebhookTestIn
+from omslink.connected_apps.schemas import ApiTestIn, ConnectionTestOut, OmsAppIn, WebhookTestIn
 from omslink.connected_apps.selectors import api_key_by_id, oms_app_by_id
 from omslink.connected_apps.validation import (
     ApiSettings,
@@ -52,15 +52,6 @@ class IssuedApiKey:
 
     api_key: ApiKey
     key: str
-
-    def as_answer(self) -> dict[str, object]:
-        """CONTRACT §3's `{"id", "key", "last4", "org_unit"}`."""
-        return {
-            "id": self.api_key.pk,
-            "key": self.key,
-            "last4": self.api_key.last4,
-            "org_unit": self.api_key.org_unit.code,
-        }
 
 
 @transactional
@@ -185,7 +176,9 @@ def oms_app_create(*, created_by: User, payload: OmsAppIn) -> OmsApp:
         "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
     }
     failed = [
-        {"test": test, **result.as_answer()} for test, result in results.items() if not result.ok
+        {"test": test, **ConnectionTestOut.of(result).data()}
+        for test, result in results.items()
+        if not result.ok
     ]
     if failed:
         raise ConnectionTestFailed(

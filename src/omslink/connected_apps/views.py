@@ -16,11 +16,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.connected_apps import services
-from omslink.connected_apps.schemas import ApiKeyIn, ApiTestIn, OmsAppIn, WebhookTestIn
+from omslink.connected_apps.schemas import (
+    ApiKeyIn,
+    ApiKeyIssued,
+    ApiTestIn,
+    ConnectionTestOut,
+    OmsAppIn,
+    OmsAppOut,
+    WebhookTestIn,
+)
 from omslink.connected_apps.selectors import (
     oms_app_by_id,
     oms_app_history,
-    oms_app_resource,
     oms_apps,
 )
 from omslink.core.errors import ApplicationError
@@ -37,7 +44,7 @@ _SECRET_FIELDS = ("webhook_secret", "encryption_key", "api_key")
 @require_GET
 @operation_required("oms_apps_view")
 def oms_app_list(request: HttpRequest) -> HttpResponse:
-    apps = [oms_app_resource(app) for app in oms_apps().order_by("pk")]
+    apps = [OmsAppOut.of(app).model_dump() for app in oms_apps().order_by("pk")]
     return render(request, "connected_apps/oms_app_list.html", {"apps": apps})
 
 
@@ -102,7 +109,7 @@ def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
     return render(
         request,
         "connected_apps/oms_app_detail.html",
-        {"app": oms_app_resource(app), "history": oms_app_history(app)},
+        {"app": OmsAppOut.of(app).model_dump(), "history": oms_app_history(app)},
     )
 
 
@@ -133,17 +140,17 @@ def oms_app_disable(request: HttpRequest, app_id: int) -> HttpResponse:
 @json_endpoint("oms_apps_add")
 def oms_app_test_webhook(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(WebhookTestIn, body)
-    return services.oms_app_test_webhook(payload=payload).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_webhook(payload=payload)).data()
 
 
 @json_endpoint("oms_apps_add")
 def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiTestIn, body)
-    return services.oms_app_test_api(payload=payload).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_api(payload=payload)).data()
 
 
 @json_endpoint("api_keys_manage")
 def api_key_issue(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiKeyIn, body)
     issued = services.api_key_issue(org_unit=payload.org_unit, created_by=signed_in_user(request))
-    return issued.as_answer()
+    return ApiKeyIssued.of(issued).data()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import one_row
-from omslink.core.json_format import iso_timestamp
 from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
 from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
-from omslink.orders.models import OrderStatus
-from omslink.orders.selectors import order_resource, orders_list
+from omslink.orders.models import Order, OrderStatus
+from omslink.orders.selectors import orders_list
 
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
@@ -50,29 +48,6 @@ def picklist_by_number(number: str) -> PickList:
     return PICKLIST_NUMBERS.row(picklists_for_resource(), number, what="pick list")
 
 
-def picklist_resource(picklist: PickList) -> dict[str, Any]:
-    """The pick list as the API shows it: the contract's fields, then its progress."""
-    return {
-        "number": picklist.number,
-        "site": picklist.site.code,
-        "orders": [entry.order.number for entry in picklist.entries.all()],
-        "lines": [
-            {
-                "sku": line.item.sku,
-                "bin": line.bin,
-                "quantity": line.quantity,
-                "picked": line.picked,
-            }
-            for line in picklist.lines.all()
-        ],
-        "status": picklist.status,
-        "created_at": iso_timestamp(picklist.created_at),
-        "created_by": picklist.created_by.username,
-        "confirmed_at": iso_timestamp(picklist.confirmed_at),
-        "confirmed_by": picklist.confirmed_by.username if picklist.confirmed_by else None,
-    }
-
-
 def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
     """The invoice with everything its PDF prints; with `app`, only that app's orders'."""
     invoices = Invoice.objects.select_related("org_unit", "order__site").prefetch_related("lines")
@@ -86,9 +61,6 @@ def sites_fulfilling_online() -> QuerySet[Site]:
     return Site.objects.filter(online_fulfilment=True).select_related("org_unit").order_by("code")
 
 
-def orders_at(
-    site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS
-) -> list[dict[str, Any]]:
+def orders_at(site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS) -> list[Order]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
-    orders = orders_list(status=status, site=site.code)
-    return [order_resource(order) for order in orders.order_by("pk")[:limit]]
+    return list(orders_list(status=status, site=site.code).order_by("pk")[:limit])

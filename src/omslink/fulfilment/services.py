@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from omslink.core.errors import Conflict, InvalidTransition, ValidationFailed
+from omslink.core.states import canonical_state_code
 from omslink.core.transactions import transactional
 from omslink.fulfilment.gst import SaleLine, TaxedInvoice, invoice_tax, is_intra_state
 from omslink.fulfilment.invoice_numbers import (
@@ -49,12 +50,12 @@ from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import site_named
 from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Item, OrgUnit, Site
-from omslink.masters.states import canonical_state_code
+from omslink.orders.events import OrderEventType, order_event_publish
 from omslink.orders.models import ORDER_NUMBERS, Order, OrderLine, OrderStatus
-from omslink.orders.selectors import order_resource, orders_for_resource, stock_held_by
+from omslink.orders.selectors import orders_for_resource, stock_held_by
 from omslink.orders.services import order_mark_cancelled
 from omslink.orders.transitions import sources_of
-from omslink.webhooks.services import event_publish
+from omslink.webhooks.event_types import EventType
 
 OUT_OF_STOCK = "out_of_stock"
 
@@ -74,17 +75,15 @@ def _refuse_move(order: Order, action: str) -> InvalidTransition:
     )
 
 
-def _publish(order_ids: Iterable[int], event_type: str) -> list[Order]:
-    """Tell each order's OMS app, in primary-key order; return the orders as published."""
+def _announce(order_ids: Iterable[int], *types: OrderEventType) -> list[Order]:
+    """Publish each order's events in primary-key order; return the orders as published.
+
+    The orders are read once, as the change left them, for all the events of each.
+    """
     orders = list(orders_for_resource().filter(pk__in=list(order_ids)).order_by("pk"))
     for order in orders:
-        event_publish(
-            org_unit=order.org_unit,
-            type=event_type,
-            ordering_key=f"order:{order.number}",
-            data=order_resource(order),
-            apps=[order.app],
-        )
+        for event_type in types:
+            order_event_publish(order, event_type)
     return orders
 
 
@@ -185,7 +184,7 @@ def picklist_create(*, user: User, payload: PickListIn) -> PickList:
         )
         for row in units
     )
-    _publish(order_ids, "order.picklist_created")
+    _announce(order_ids, EventType.ORDER_PICKLIST_CREATED)
     return picklist_by_number(picklist.number)
 
 
@@ -313,7 +312,7 @@ def picklist_confirm(*, user: User, picklist: PickList, payload: PickListConfirm
         raise InvalidTransition(
             "Another change moved some of these orders first; nothing was changed."
         )
-    _publish(complete_ids, "order.picked")
+    _announce(complete_ids, EventType.ORDER_PICKED)
     return picklist_by_number(picklist.number)
 
 
@@ -427,8 +426,7 @@ def order_pack(*, order: Order, payload: PackIn) -> Order:
         for position, size in enumerate(payload.packages, start=1)
     )
     _invoice_create(orders_for_resource().get(pk=order.pk))
-    _publish([order.pk], "order.packed")
-    return _publish([order.pk], "order.invoiced")[0]
+    return _announce([order.pk], EventType.ORDER_PACKED, EventType.ORDER_INVOICED)[0]
 
 
 @transactional
@@ -462,7 +460,7 @@ def order_ship(*, order: Order, courier: str | None = None, awb: str | None = No
         ],
         reference=current.number,
     )
-    return _publish([order.pk], "order.shipped")[0]
+    return _announce([order.pk], EventType.ORDER_SHIPPED)[0]
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:

@@ -21,17 +21,17 @@ from omslink.core.validation import validate_as
 from omslink.fulfilment import services
 from omslink.fulfilment.invoice_pdf import invoice_pdf_response
 from omslink.fulfilment.models import PickList
-from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, ShipIn
+from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, PickListOut, ShipIn
 from omslink.fulfilment.selectors import (
     invoice_by_number,
     orders_at,
     picklist_by_number,
-    picklist_resource,
     picklists_list,
     sites_fulfilling_online,
 )
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.selectors import order_by_number, order_resource
+from omslink.orders.schemas import OrderOut
+from omslink.orders.selectors import order_by_number
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import form_number
 
@@ -53,11 +53,11 @@ def picking_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"sites": sites, "site": site}
     if site is not None:
         context.update(
-            reserved=orders_at(site, OrderStatus.RESERVED),
-            to_pack=orders_at(site, OrderStatus.PICKED),
-            to_ship=orders_at(site, OrderStatus.INVOICED),
+            reserved=[OrderOut.of(order) for order in orders_at(site, OrderStatus.RESERVED)],
+            to_pack=[OrderOut.of(order) for order in orders_at(site, OrderStatus.PICKED)],
+            to_ship=[OrderOut.of(order) for order in orders_at(site, OrderStatus.INVOICED)],
             picklists=[
-                picklist_resource(picklist)
+                PickListOut.of(picklist)
                 for picklist in picklists_list(site=site.code).order_by("-pk")[:RECENT_PICKLISTS]
             ],
         )
@@ -88,12 +88,12 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
 def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
     picklist = picklist_by_number(number)
-    orders = [order_resource(entry.order) for entry in picklist.entries.all()]
+    orders = [OrderOut.of(entry.order) for entry in picklist.entries.all()]
     return render(
         request,
         "fulfilment/picklist.html",
         {
-            "picklist": picklist_resource(picklist),
+            "picklist": PickListOut.of(picklist),
             "is_open": picklist.status == PickList.Status.OPEN,
             "orders": orders,
         },
@@ -128,7 +128,7 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     """One order's fulfilment: pack & invoice it when picked, ship it when invoiced."""
     order = order_by_number(order_id)
-    return render(request, "fulfilment/order.html", {"order": order_resource(order)})
+    return render(request, "fulfilment/order.html", {"order": OrderOut.of(order)})
 
 
 @require_POST

@@ -1,6 +1,6 @@
 """Move stock: every change to a balance goes through `stock_apply`, with its ledger entries.
 
-Balance rows are locked in primary-key order (`SELECT … FOR UPDATE … ORDER BY id`), then moved
+Balance rows are locked in primary-key order (`stock_locks.balances_locked`), then moved
 with F() expressions, as Saleor's warehouse locking does: two transactions that touch the same
 items always queue in the same order, so they cannot deadlock, and neither can read a stale
 count. On SQLite the IMMEDIATE transaction already serialises writers. The database's check
@@ -19,11 +19,12 @@ from django.db.models import F
 
 from omslink.core.errors import InsufficientStock
 from omslink.core.transactions import transactional
+from omslink.inventory.events import inventory_changed
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
 from omslink.inventory.schemas import AdjustmentIn, AdjustmentLineIn, ReceiptIn, StockLineIn
 from omslink.inventory.selectors import items_by_sku, site_named
+from omslink.inventory.stock_locks import balances_locked
 from omslink.masters.models import Item, Site
-from omslink.webhooks.services import inventory_changed
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ def _locked_balances(site: Site, item_ids: list[int]) -> dict[int, StockBalance]
     ]
     if missing:
         StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
-    locked = StockBalance.objects.select_for_update().filter(site=site, item_id__in=item_ids)
-    return {balance.item_id: balance for balance in locked.order_by("pk")}
+    locked = balances_locked(site_id=site.pk, item_ids=item_ids)
+    return {balance.item_id: balance for balance in locked}
 
 
 def stock_apply(

@@ -19,7 +19,7 @@ from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
 from omslink.inventory import selectors, services
 from omslink.inventory.models import StockDocument
-from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
+from omslink.inventory.schemas import AdjustmentIn, ReceiptIn, StockRowOut, stock_document_out
 from omslink.masters.models import Site
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
@@ -35,7 +35,7 @@ def _stock_page(
 ) -> HttpResponse:
     site_code = request.GET.get("site", "")
     sku_text = request.GET.get("sku", "")
-    rows: list[dict[str, Any]] = []
+    rows: list[StockRowOut] = []
     next_cursor = None
     try:
         skus = _skus(sku_text)
@@ -48,7 +48,7 @@ def _stock_page(
                 limit=PAGE_SIZE,
                 newest_first=False,
             )
-            rows = [selectors.stock_row(site, item) for item in items]
+            rows = [StockRowOut.at(site, item) for item in items]
         else:
             balances, next_cursor = paginate(
                 selectors.balances_everywhere(skus),
@@ -56,7 +56,7 @@ def _stock_page(
                 limit=PAGE_SIZE,
                 newest_first=False,
             )
-            rows = [selectors.balance_row(balance) for balance in balances]
+            rows = [StockRowOut.of(balance) for balance in balances]
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return render(
@@ -69,7 +69,7 @@ def _stock_page(
             "site": site_code,
             "sku": sku_text,
             "documents": [
-                selectors.stock_document_resource(document)
+                stock_document_out(document).model_dump()
                 for document in selectors.recent_stock_documents()
             ],
             "entered": entered or {},

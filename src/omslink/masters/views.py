@@ -21,11 +21,11 @@ from ninja import Schema
 
 from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.operations import permission_name
+from omslink.core.states import state_choices
 from omslink.core.validation import validate_as
 from omslink.masters import services
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, SiteIn
-from omslink.masters.states import state_choices
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import requested_page
 

@@ -20,11 +20,10 @@ from omslink.core.validation import validate_as
 from omslink.masters.models import Site
 from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.schemas import CancelIn
+from omslink.orders.schemas import CancelIn, OrderOut
 from omslink.orders.selectors import (
     order_by_number,
     order_events,
-    order_resource,
     order_stock_moves,
     orders_list,
     stock_held_by,
@@ -52,7 +51,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         request,
         "orders/order_list.html",
         {
-            "orders": [order_resource(order) for order in rows],
+            "orders": [OrderOut.of(order) for order in rows],
             "next_cursor": next_cursor,
             "statuses": OrderStatus.values,
             "sites": Site.objects.filter(online_fulfilment=True).order_by("code"),
@@ -74,7 +73,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "orders/order_detail.html",
         {
-            "order": order_resource(order),
+            "order": OrderOut.of(order),
             "app": order.app,
             "held": sorted(held.items()),
             "moves": order_stock_moves(order),

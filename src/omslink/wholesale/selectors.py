@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from omslink.inventory.selectors import site_named
@@ -34,16 +32,3 @@ def wholesale_orders_list(
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
     """The order a `WO-000001` id names, or 404."""
     return WHOLESALE_NUMBERS.row(wholesale_orders(), number, what="wholesale order")
-
-
-def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
-    return {
-        "id": order.number,
-        "customer": order.customer.code,
-        "site": order.site.code,
-        "status": order.status,
-        "lines": [{"sku": line.item.sku, "quantity": line.quantity} for line in order.lines.all()],
-        "created_at": order.created_at,
-        "created_by": order.created_by.username,
-        "updated_at": order.updated_at,
-    }

@@ -21,10 +21,9 @@ from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
-from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.schemas import WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
-    wholesale_order_resource,
     wholesale_orders_list,
 )
 
@@ -41,7 +40,7 @@ def _list_page(
         request,
         "wholesale/list.html",
         {
-            "orders": [wholesale_order_resource(order) for order in rows],
+            "orders": [WholesaleOrderOut.of(order).model_dump() for order in rows],
             "next_cursor": next_cursor,
             "statuses": WholesaleOrder.Status.values,
             "status": chosen,
@@ -92,7 +91,7 @@ def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "wholesale/detail.html",
         {
-            "order": wholesale_order_resource(order),
+            "order": WholesaleOrderOut.of(order).model_dump(),
             "customer": order.customer,
             "open": order.status == WholesaleOrder.Status.ALLOCATED,
         },
