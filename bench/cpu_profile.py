@@ -29,7 +29,10 @@ PARTS: list[tuple[str, str] | tuple[str, str, str]] = [
         r"^_store_and_reserve \(",
     ),
     ("stock moved (`stock_apply`)", r"^stock_apply \("),
-    ("answer and event rendered (`_publish`: re-read + `order_resource`)", r"^_publish \("),
+    (
+        "order event rendered and written (`_publish`, since issue 8 `order_event_publish`)",
+        r"^(_publish|order_event_publish) \(",
+    ),
     ("event written (`event_publish`)", r"^event_publish \("),
     ("Django building SQL (`SQLCompiler.as_sql`)", r"^SQLCompiler\.as_sql \("),
     (
