@@ -219,5 +219,7 @@ class OrderOut(Schema):
     invoice: InvoiceOut | None
     shipment: ShipmentOut
     cancellation: CancellationOut | None
+    delivered_at: str | None
+    returns: list[str]
     created_at: str
     updated_at: str

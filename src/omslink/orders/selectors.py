@@ -25,7 +25,7 @@ def orders_for_resource() -> QuerySet[Order]:
     """Orders with everything the resource shows, fetched in a fixed number of queries."""
     return Order.objects.select_related(
         "org_unit", "site", "picklist_entry__picklist", "invoice"
-    ).prefetch_related("lines__item", "packages")
+    ).prefetch_related("lines__item", "packages", "returns")
 
 
 def order_resource(order: Order) -> dict[str, Any]:
@@ -90,6 +90,9 @@ def order_resource(order: Order) -> dict[str, Any]:
             "reason": order.cancel_reason,
             "at": iso_timestamp(order.cancelled_at),
         },
+        "delivered_at": iso_timestamp(order.delivered_at),
+        # Oldest first: the prefetch keeps the relation's primary-key order.
+        "returns": [ret.number for ret in sorted(order.returns.all(), key=lambda ret: ret.pk)],
         "created_at": iso_timestamp(order.created_at),
         "updated_at": iso_timestamp(order.updated_at),
     }

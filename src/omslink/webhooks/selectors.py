@@ -22,6 +22,12 @@ EVENT_TYPES = (
     "order.invoiced",
     "order.shipped",
     "order.cancelled",
+    "order.delivered",
+    "order.rto_initiated",
+    "order.rto_received",
+    "return.created",
+    "return.received",
+    "credit_note.issued",
     "inventory.updated",
 )
 
