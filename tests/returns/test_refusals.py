@@ -390,7 +390,7 @@ def test_bad_list_queries_are_422(world: dict[str, Any], warehouse: ApiClient, q
         "RT-0000001",
         "RT-99999999999999999999",
         "RT-\u0660\u0660\u0660\u0660\u0660\u0661",
-        "%00",
+        "RT-%2000001",
         "x" * 300,
         "SO-000001",
     ],
