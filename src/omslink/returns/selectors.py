@@ -34,9 +34,12 @@ def returns_filtered(
     status: ReturnStatus | str | None = None,
     site: str | None = None,
     type: ReturnType | str | None = None,
+    order: Order | None = None,
 ) -> QuerySet[Return]:
-    """Returns of one status, site (by code; unknown: 422) and type, any of them optional."""
+    """Returns of one status, site (by code; unknown: 422), type and order, each optional."""
     rows = returns_for_resource()
+    if order is not None:
+        rows = rows.filter(order=order)
     if status is not None:
         rows = rows.filter(status=status)
     if site is not None:
