@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from omslink.cli import main as omslink_main
 from omslink.webhooks.models import Event
 from tests.conftest import ApiClient, ConnectedApp, Masters
 from tests.fulfilment.conftest import Push, event_types
@@ -177,6 +178,8 @@ def test_rto_comes_back_and_reverses_the_whole_invoice(
     ]
     last = Event.objects.filter(ordering_key=f"order:{order}").latest("sequence")
     assert last.data == final
+    # What an operator runs: every balance still equals its ledger, returns included.
+    assert omslink_main(["stock", "check"]) == 0
 
 
 def test_repeated_notices_answer_the_order_unchanged(
