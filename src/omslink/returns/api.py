@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Query, Router, Status
+from pydantic import BaseModel
 
 from omslink.api_auth import (
     Allow,
@@ -47,6 +48,37 @@ from omslink.returns.selectors import (
 router = Router(tags=["returns"])
 
 
+def _inlined(shape: type[BaseModel]) -> dict[str, Any]:
+    """A body's JSON schema with its nested models written in place, for the OpenAPI document."""
+    schema = shape.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    return dict(resolve(schema))
+
+
+# Who calls decides the body: the OMS pushes a buyer's return, staff enter an unannounced one.
+RETURN_BODIES = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"oneOf": [_inlined(ReturnPushIn), _inlined(ReturnCreateIn)]}
+            }
+        },
+    }
+}
+
+
 @router.post("/orders/{order_id}/delivered", response=OrderOut, auth=partner())
 def order_delivered(request: HttpRequest, order_id: str, payload: DeliveredIn) -> dict[str, Any]:
     """The courier delivered the order: `shipped → delivered`; a repeat changes nothing."""
@@ -65,6 +97,7 @@ def order_rto(request: HttpRequest, order_id: str, payload: RtoIn) -> dict[str, 
     "/returns",
     response={200: ReturnOut, 201: ReturnOut},
     auth=Allow(staff="returns_receive", partner="app"),
+    openapi_extra=RETURN_BODIES,
 )
 def create_return(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status:
     """The OMS pushes a buyer's return (`ReturnPushIn`: 201 new, 200 the same again); staff
