@@ -87,7 +87,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "events": order_events(order),
             "cancellable": order.status in sources_of(OrderStatus.CANCELLED),
             "returns": [
-                ReturnOut.render(ret) for ret in returns_filtered(order=order).order_by("pk")
+                ReturnOut.of(ret) for ret in returns_filtered(order=order).order_by("pk")
             ],
         },
     )

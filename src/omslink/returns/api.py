@@ -106,18 +106,18 @@ def create_return(request: HttpRequest, payload: Body[dict[str, Any]]) -> Status
         created = services.return_create(
             user=caller_user(request), payload=validate_as(ReturnCreateIn, payload)
         )
-        return Status(201, ReturnOut.render(created))
+        return Status(201, ReturnOut.of(created))
     answer = services.return_push(
         app=caller_app(request), payload=validate_as(ReturnPushIn, payload)
     )
-    return Status(201 if answer.created else 200, ReturnOut.render(answer.ret))
+    return Status(201 if answer.created else 200, ReturnOut.of(answer.ret))
 
 
 @router.get("/returns", response=Page[ReturnOut], auth=staff("returns_view"))
 def list_returns(request: HttpRequest, query: Query[ReturnListQuery]) -> dict[str, Any]:
     """Newest first, filtered by status, site and type."""
     rows = returns_filtered(status=query.status, site=query.site, type=query.type)
-    return page_of(rows, query, newest_first=True, render=ReturnOut.render)
+    return page_of(rows, query, newest_first=True, render=ReturnOut.of)
 
 
 def _return_for_caller(request: HttpRequest, reference: str) -> Return:
@@ -129,7 +129,7 @@ def _return_for_caller(request: HttpRequest, reference: str) -> Return:
 @router.get("/returns/{reference}", response=ReturnOut, auth=staff_or_partner("returns_view"))
 def get_return(request: HttpRequest, reference: str) -> ReturnOut:
     """Staff by number (`RT-000001`); the OMS by its external_return_id or the number."""
-    return ReturnOut.render(_return_for_caller(request, reference))
+    return ReturnOut.of(_return_for_caller(request, reference))
 
 
 @router.post("/returns/{number}/receive", response=ReturnOut, auth=staff("returns_receive"))
@@ -143,7 +143,7 @@ def receive_return(request: HttpRequest, number: str, payload: ReceiveIn) -> Ret
             for line in payload.lines
         ],
     )
-    return ReturnOut.render(received)
+    return ReturnOut.of(received)
 
 
 @router.get(

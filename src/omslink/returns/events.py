@@ -26,6 +26,6 @@ def return_event_publish(ret: Return, event: ReturnEvent) -> Event:
         org_unit=current.order.org_unit,
         type=event,
         ordering_key=order_ordering_key(current.order),
-        data=ReturnOut.render(current).data(),
+        data=ReturnOut.of(current).data(),
         apps=[current.app],
     )

@@ -1,6 +1,6 @@
 """Request shapes of delivery, RTO and returns (CONTRACT §9), and the one return resource.
 
-`ReturnOut.render` is the only place a return becomes JSON: the API answers with it and every
+`ReturnOut.of` is the only place a return becomes JSON: the API answers with it and every
 return event carries it as `data`, so an OMS sees one shape everywhere.
 """
 
@@ -152,7 +152,7 @@ class CreditNoteOut(Schema):
     pdf_url: str
 
     @classmethod
-    def render(cls, note: CreditNote) -> CreditNoteOut:
+    def of(cls, note: CreditNote) -> CreditNoteOut:
         return cls(
             number=note.number,
             date=str(iso_timestamp(note.date)),
@@ -184,7 +184,7 @@ class ReturnOut(Schema):
     received_at: str | None
 
     @classmethod
-    def render(cls, ret: Return) -> ReturnOut:
+    def of(cls, ret: Return) -> ReturnOut:
         """Render a return fetched with `returns_for_resource()` (no further queries)."""
         note = getattr(ret, "credit_note", None)
         return cls(
@@ -209,7 +209,7 @@ class ReturnOut(Schema):
                 )
                 for line in ret.lines.all()
             ],
-            credit_note=None if note is None else CreditNoteOut.render(note),
+            credit_note=None if note is None else CreditNoteOut.of(note),
             created_at=str(iso_timestamp(ret.created_at)),
             received_at=iso_timestamp(ret.received_at),
         )

@@ -59,7 +59,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
         request,
         "returns/return_list.html",
         {
-            "returns": [ReturnOut.render(row) for row in rows],
+            "returns": [ReturnOut.of(row) for row in rows],
             "next_cursor": next_cursor,
             "status": status,
             "type": kind,
@@ -84,7 +84,7 @@ def return_scan(request: HttpRequest) -> HttpResponse:
         expected = [ret for ret in matches if ret.status == ReturnStatus.EXPECTED]
         if len(expected) == 1:
             return HttpResponseRedirect(reverse("returns:detail", args=[expected[0].number]))
-        found = [ReturnOut.render(ret) for ret in matches]
+        found = [ReturnOut.of(ret) for ret in matches]
     return render(request, "returns/scan.html", {"code": code, "found": found})
 
 
@@ -101,7 +101,7 @@ def return_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "returns/return_detail.html",
         {
-            "ret": ReturnOut.render(ret),
+            "ret": ReturnOut.of(ret),
             "skus": [(sku, units, barcode) for sku, (units, barcode) in sorted(expected.items())],
         },
     )
