@@ -86,9 +86,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "moves": order_stock_moves(order),
             "events": order_events(order),
             "cancellable": order.status in sources_of(OrderStatus.CANCELLED),
-            "returns": [
-                ReturnOut.of(ret) for ret in returns_filtered(order=order).order_by("pk")
-            ],
+            "returns": [ReturnOut.of(ret) for ret in returns_filtered(order=order).order_by("pk")],
         },
     )
 

@@ -398,9 +398,9 @@ def return_receive(*, user: User, number: str, counts: Sequence[ReceivedCount]) 
     """
     ret = return_by_number(number)
     order = _locked_order(ret.order)
-    if Return.objects.filter(pk=ret.pk).values_list("status", flat=True).get() != (
-        ReturnStatus.EXPECTED
-    ):
+    # Read after the order's lock: a receipt that held it before us has committed by now.
+    still_expected = Return.objects.filter(pk=ret.pk, status=ReturnStatus.EXPECTED).exists()
+    if not still_expected:
         raise _refuse_receipt(ret)
     lines = list(ret.lines.select_related("order_line__item"))
     found = _counted(lines, counts)
