@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from omslink.accounts.models import Role
 from omslink.accounts.services import role_create, roles_set_operations, user_create
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
+from tests.accounts.test_pages import checkbox
 from tests.conftest import ApiClient, ConnectedApp, Masters
 from tests.fulfilment.conftest import Push
 from tests.inventory.state import page_client
@@ -129,3 +131,19 @@ def test_order_page_links_returns_and_credit_notes(
     assert f'href="/returns/{returned["done"]["number"]}/"' in page
     assert f'href="/returns/credit-notes/{note}.pdf"' in page
     assert "Delivered " in page
+
+
+def test_roles_page_shows_the_returns_operations_granted_by_the_migration(
+    db: None, make_user: Any
+) -> None:
+    user, _ = make_user(ADMINISTRATOR)
+    page = page_client(user.username).get("/admin/security/roles/").content.decode()
+    ids = {role.name: role.pk for role in Role.objects.all()}
+    for role, granted in (
+        ("Administrator", {"returns_view", "returns_receive"}),
+        ("Warehouse", {"returns_view", "returns_receive"}),
+        ("Viewer", {"returns_view"}),
+    ):
+        for codename in ("returns_view", "returns_receive"):
+            shown = checkbox(page, f"{ids[role]}:{codename}")
+            assert ("checked" in shown) == (codename in granted), (role, codename)
