@@ -78,6 +78,14 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_revoke(args: argparse.Namespace) -> int:
+    from omslink.accounts.services import tokens_revoke
+
+    revoked = tokens_revoke(username=args.username)
+    print(f"revoked {revoked} personal token{'' if revoked == 1 else 's'} of {args.username}")
+    return 0
+
+
 def _stock_check(args: argparse.Namespace) -> int:
     from omslink.inventory.selectors import ledger_mismatches
 
@@ -154,6 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="print a new personal token for a user")
     token_create.add_argument("username")
     token_create.set_defaults(handler=_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke every personal token of a user")
+    token_revoke.add_argument("username")
+    token_revoke.set_defaults(handler=_token_revoke)
 
     stock = commands.add_parser("stock", help="inspect stock").add_subparsers(
         dest="stock_command", required=True, metavar="ACTION"

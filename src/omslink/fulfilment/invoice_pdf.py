@@ -5,17 +5,16 @@ state; the invoice number and date; the buyer's name and address (and GSTIN when
 has one); the place of supply; per line the description, HSN code, quantity, price, discount,
 taxable value and the tax rate and amount per tax; the totals and the amount in words.
 
-Text is drawn with a Unicode TrueType font when the machine has one (names and addresses
-arrive from marketplaces in any script); without one, the PDF core font is used and characters
-it cannot draw print without accents or as `?`, so an invoice is never refused for a
-customer's name.
+Names and addresses arrive from marketplaces in any script: text is drawn with the fonts
+omslink bundles (`omslink.core.pdf_fonts`), shaped, so every Indian script reads as it
+should. A character no bundled font has prints as U+FFFD and a warning names the invoice
+and its order, so a mangled name is seen rather than silently dropped.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import logging
 from decimal import Decimal
-from pathlib import Path
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -23,22 +22,13 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from omslink.core.money import format_money
+from omslink.core.pdf_fonts import TEXT_FAMILY, DocumentFonts
 from omslink.fulfilment.amount_words import rupees_in_words
 from omslink.fulfilment.models import Invoice, InvoiceLine
 from omslink.masters.states import state
 
-UNICODE_FONTS: tuple[tuple[Path, Path], ...] = (
-    (
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ),
-    (
-        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
-        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
-    ),
-)
-CORE_FONT = "helvetica"
-TEXT_FONT = "invoice"
+logger = logging.getLogger(__name__)
+
 LINE_COLUMNS = (
     "#",
     "Description",
@@ -52,26 +42,6 @@ LINE_COLUMNS = (
 )
 LINE_WIDTHS = (7, 47, 14, 10, 19, 17, 21, 32, 19)
 NUMERIC = "R"
-LATIN1_END = 256
-
-
-def _unicode_font(candidates: tuple[tuple[Path, Path], ...]) -> tuple[Path, Path] | None:
-    for regular, bold in candidates:
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    return None
-
-
-def _latin1(char: str) -> str:
-    """The character, or its letter without accents (Ā as A), or `?`."""
-    if ord(char) < LATIN1_END:
-        return char
-    bare = "".join(
-        part
-        for part in unicodedata.normalize("NFKD", char)
-        if ord(part) < LATIN1_END and not unicodedata.combining(part)
-    )
-    return bare or "?"
 
 
 def _percent(rate: Decimal) -> str:
@@ -95,25 +65,19 @@ def _tax_text(line: InvoiceLine, intra_state: bool) -> str:
 
 
 class _InvoiceDocument(FPDF):
-    def __init__(self, fonts: tuple[Path, Path] | None) -> None:
+    def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(12, 12, 12)
         self.set_auto_page_break(auto=True, margin=14)
-        self.unicode = fonts is not None
-        if fonts is None:
-            self.family = CORE_FONT
-        else:
-            self.family = TEXT_FONT
-            self.add_font(TEXT_FONT, "", str(fonts[0]))
-            self.add_font(TEXT_FONT, "B", str(fonts[1]))
+        self.document_fonts = DocumentFonts(self)
 
     def text_of(self, text: str) -> str:
-        """Text the chosen font can draw; the core font knows Latin-1 only."""
-        return text if self.unicode else "".join(_latin1(char) for char in text)
+        """Text the bundled fonts can draw, noting what had to be replaced."""
+        return self.document_fonts.drawable(text)
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font(self.family, "", 7)
+        self.set_font(TEXT_FAMILY, "", 7)
         self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="C")
 
     def line_of_text(
@@ -125,12 +89,12 @@ class _InvoiceDocument(FPDF):
         align: str = "L",
         height: float = 4.5,
     ) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
+        self.set_font(TEXT_FAMILY, "B" if bold else "", size)
         self.multi_cell(0, height, self.text_of(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     def boxes(self, texts: tuple[str, str], widths: tuple[int, int] = (110, 76)) -> None:
         """Two bordered boxes side by side, each a title line then details."""
-        self.set_font(self.family, "", 8)
+        self.set_font(TEXT_FAMILY, "", 8)
         with self.table(
             col_widths=widths,
             first_row_as_headings=False,
@@ -199,7 +163,7 @@ def _order_box(invoice: Invoice) -> str:
 
 
 def _line_table(pdf: _InvoiceDocument, invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    pdf.set_font(pdf.family, "", 7.5)
+    pdf.set_font(TEXT_FAMILY, "", 7.5)
     heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
     align = ("L", "L", "L", NUMERIC, NUMERIC, NUMERIC, NUMERIC, NUMERIC, NUMERIC)
     with pdf.table(
@@ -248,7 +212,7 @@ def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
     else:
         rows.append(("IGST", invoice.igst))
     rows.append(("Invoice total (INR)", invoice.total))
-    pdf.set_font(pdf.family, "", 8.5)
+    pdf.set_font(TEXT_FAMILY, "", 8.5)
     with pdf.table(
         col_widths=(50, 26),
         width=76,
@@ -266,14 +230,12 @@ def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
     pdf.ln(2)
 
 
-def render_invoice_pdf(
-    invoice: Invoice, *, fonts: tuple[tuple[Path, Path], ...] = UNICODE_FONTS
-) -> bytes:
-    """The invoice as PDF bytes; `fonts` lists (regular, bold) TrueType pairs to try in turn."""
+def render_invoice_pdf(invoice: Invoice) -> bytes:
+    """The invoice as PDF bytes; a character no bundled font can draw is logged as replaced."""
     lines = list(invoice.lines.all())
-    pdf = _InvoiceDocument(_unicode_font(fonts))
+    pdf = _InvoiceDocument()
     pdf.set_title(f"Tax Invoice {invoice.number}")
-    pdf.set_author(pdf.text_of(invoice.org_unit.name))
+    pdf.set_author(invoice.org_unit.name)
     pdf.set_creator("omslink")
     pdf.add_page()
     pdf.line_of_text("Tax Invoice", size=16, bold=True, align="C", height=8)
@@ -294,6 +256,13 @@ def render_invoice_pdf(
     pdf.ln(6)
     pdf.line_of_text("Authorised signatory", align="R")
     pdf.line_of_text("This is a computer-generated invoice.", size=7, align="C")
+    if replaced := pdf.document_fonts.replaced:
+        logger.warning(
+            "invoice %s of order %s: no bundled font draws %s; printed as U+FFFD instead",
+            invoice.number,
+            invoice.order.number,
+            ", ".join(f"U+{ord(char):04X}" for char in sorted(replaced)),
+        )
     return bytes(pdf.output())
 
 

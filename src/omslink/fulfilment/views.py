@@ -130,8 +130,8 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
     try:
         confirmed = validate_as(PickListConfirmIn, {"lines": lines})
         services.picklist_confirm(
-            user=request.user,
-            number=picklist.number,  # type: ignore[arg-type]
+            user=request.user,  # type: ignore[arg-type]
+            number=picklist.number,
             picks=[
                 services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
             ],

@@ -98,16 +98,16 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
         if receipt:
             received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=request.user,
-                site=received.site,  # type: ignore[arg-type]
+                user=request.user,  # type: ignore[arg-type]
+                site=received.site,
                 reference=received.reference,
                 lines=_lines_of(received),
             )
         else:
             adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=request.user,
-                site=adjusted.site,  # type: ignore[arg-type]
+                user=request.user,  # type: ignore[arg-type]
+                site=adjusted.site,
                 reason=adjusted.reason,
                 lines=_lines_of(adjusted),
             )

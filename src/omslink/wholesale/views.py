@@ -74,8 +74,8 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
             },
         )
         order = services.wholesale_order_create(
-            user=request.user,
-            customer=payload.customer,  # type: ignore[arg-type]
+            user=request.user,  # type: ignore[arg-type]
+            customer=payload.customer,
             site=payload.site,
             lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
         )
