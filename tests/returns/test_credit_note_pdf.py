@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from omslink.core.pdf_fonts import REPLACEMENT
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
 from tests.fulfilment.conftest import Push
 from tests.fulfilment.test_invoice_pdf import BUYER_GSTIN, pdf_text
+from tests.fulfilment.test_invoice_scripts import BUYERS, buyer, characters
 from tests.fulfilment.test_pack_ship import TWO_RATES
 from tests.returns.conftest import deliver, external_id, push_return, receive, walk_to
 
@@ -117,3 +120,25 @@ def test_unknown_or_hostile_credit_note_paths_are_404(
     credited: dict[str, Any], warehouse: ApiClient, path: str
 ) -> None:
     assert_error(warehouse.get(path), 404, "not_found")
+
+
+@pytest.mark.parametrize("script", ["devanagari", "tamil", "mixed"])
+def test_the_buyer_reads_back_in_their_script(
+    script: str,
+    stocked: Masters,
+    push: Push,
+    warehouse: ApiClient,
+    oms: ConnectedApp,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    fields = BUYERS[script]
+    order = push([("TEE-RED-M", 1)], **buyer(*fields))
+    walk_to("shipped", order, warehouse)
+    rto = oms.client().post(f"/orders/{external_id(warehouse, order)}/rto", {"reason": "Refused"})
+    note = receive(warehouse, rto.body["returns"][0], {"TEE-RED-M": (1, 0)})["credit_note"]
+    text = pdf_text(warehouse.get(note["pdf_url"].removeprefix("/api/v1")).body)
+    missing = characters("".join(fields)) - characters(text)
+    assert not missing, f"{script}: lost {sorted(missing)}"
+    assert REPLACEMENT not in text
+    assert not [r for r in caplog.records if r.name.startswith("omslink")]

@@ -4,29 +4,31 @@ It carries what GST rule 53 asks of a credit note: the supplier's name, address,
 state; the credit note's number and date; the buyer's name, address and GSTIN (or that the
 buyer is unregistered); the original invoice's number and date; per line the description, HSN
 code, quantity, taxable value and the tax reversed per tax; the totals and the amount in words.
-It is drawn with the invoice's document, fonts and boxes, so both read alike.
+It is drawn with the invoice's document, bundled fonts and boxes, so both read alike and a
+buyer's name in any Indian script prints as written.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 
 from fpdf.fonts import FontFace
 
 from omslink.core.money import format_money
+from omslink.core.pdf_fonts import TEXT_FAMILY
 from omslink.fulfilment.amount_words import rupees_in_words
 from omslink.fulfilment.invoice_pdf import (
     NUMERIC,
-    UNICODE_FONTS,
     _buyer_box,
     _date,
     _InvoiceDocument,
     _percent,
     _place,
     _supplier_box,
-    _unicode_font,
 )
 from omslink.returns.models import CreditNote, CreditNoteLine, ReturnType
+
+logger = logging.getLogger(__name__)
 
 LINE_COLUMNS = ("#", "Description", "HSN", "Qty", "Taxable value", "Tax reversed", "Total")
 LINE_WIDTHS = (7, 64, 16, 12, 26, 38, 23)
@@ -66,7 +68,7 @@ def _tax_text(line: CreditNoteLine, intra_state: bool) -> str:
 
 def _line_table(pdf: _InvoiceDocument, note: CreditNote, lines: list[CreditNoteLine]) -> None:
     intra_state = note.invoice.intra_state
-    pdf.set_font(pdf.family, "", 7.5)
+    pdf.set_font(TEXT_FAMILY, "", 7.5)
     heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
     with pdf.table(
         col_widths=LINE_WIDTHS,
@@ -109,7 +111,7 @@ def _totals(pdf: _InvoiceDocument, note: CreditNote) -> None:
     else:
         rows.append(("IGST reversed", note.igst))
     rows.append(("Credit note total (INR)", note.total))
-    pdf.set_font(pdf.family, "", 8.5)
+    pdf.set_font(TEXT_FAMILY, "", 8.5)
     with pdf.table(
         col_widths=(50, 26),
         width=76,
@@ -127,14 +129,13 @@ def _totals(pdf: _InvoiceDocument, note: CreditNote) -> None:
     pdf.ln(2)
 
 
-def render_credit_note_pdf(
-    note: CreditNote, *, fonts: tuple[tuple[Path, Path], ...] = UNICODE_FONTS
-) -> bytes:
-    """The credit note as PDF bytes; `fonts` lists (regular, bold) TrueType pairs to try."""
+def render_credit_note_pdf(note: CreditNote) -> bytes:
+    """The credit note as PDF bytes, in the invoice's bundled fonts (every Indian script); a
+    character none of them can draw is logged as replaced."""
     lines = list(note.lines.all())
-    pdf = _InvoiceDocument(_unicode_font(fonts))
+    pdf = _InvoiceDocument()
     pdf.set_title(f"Credit Note {note.number}")
-    pdf.set_author(pdf.text_of(note.org_unit.name))
+    pdf.set_author(note.org_unit.name)
     pdf.set_creator("omslink")
     pdf.add_page()
     pdf.line_of_text("Credit Note", size=16, bold=True, align="C", height=8)
@@ -155,6 +156,13 @@ def render_credit_note_pdf(
     pdf.ln(6)
     pdf.line_of_text("Authorised signatory", align="R")
     pdf.line_of_text("This is a computer-generated credit note.", size=7, align="C")
+    if replaced := pdf.document_fonts.replaced:
+        logger.warning(
+            "credit note %s of order %s: no bundled font draws %s; printed as U+FFFD instead",
+            note.number,
+            note.invoice.order.number,
+            ", ".join(f"U+{ord(char):04X}" for char in sorted(replaced)),
+        )
     return bytes(pdf.output())
 
 

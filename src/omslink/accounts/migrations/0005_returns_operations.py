@@ -40,7 +40,7 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0002_built_in_roles")]
+    dependencies = [("accounts", "0004_sign_in_throttle")]
 
     operations = [
         migrations.AlterModelOptions(
