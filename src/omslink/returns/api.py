@@ -150,7 +150,7 @@ def receive_return(request: HttpRequest, number: str, payload: ReceiveIn) -> Ret
     "/credit-notes/{path:number}.pdf",
     auth=staff_or_partner("returns_view"),
     openapi_extra={
-        "responses": {"200": {"description": "The credit note", "content": {"application/pdf": {}}}}
+        "responses": {200: {"description": "The credit note", "content": {"application/pdf": {}}}}
     },
 )
 def credit_note_document(request: HttpRequest, number: str) -> HttpResponse:
