@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 
-from omslink.accounts.services import built_in_roles_restore, token_create, user_create
+from omslink.accounts.models import Role
+from omslink.accounts.services import token_create, user_create
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, mask_tail, new_token, token_hash
-from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
+from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
 from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.services import (
     customer_create,
     items_create,
@@ -101,6 +104,21 @@ def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+def built_in_roles_restore() -> None:
+    """Recreate any missing built-in role with its operations, leaving existing roles alone.
+
+    The migration creates them; a transactional test's flush deletes them for the tests after.
+    """
+    for name, codenames in BUILT_IN_ROLES.items():
+        role, created = Role.objects.get_or_create(name=name)
+        if created:
+            role.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label="accounts", codename__in=codenames
+                )
+            )
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., tuple[Any, str]]:
     """Create a user of a role and return (user, personal token)."""
@@ -111,7 +129,7 @@ def make_user(db: None) -> Callable[..., tuple[Any, str]]:
     def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
         name = username or f"{role.lower()}{next(counter)}"
         user = user_create(username=name, password="correct-horse-9", role=role)
-        return user, token_create(username=name)
+        return user, token_create(user=user)
 
     return make
 
@@ -148,62 +166,74 @@ class Masters:
 def masters(db: None) -> Masters:
     """Two OUs in different states, an online site each, a wholesale site, items, a customer."""
     ou1 = org_unit_create(
-        code="OU1",
-        name="Indigo Threads Pvt Ltd",
-        gstin="29ABCDE1234F1Z5",
-        state_code="KA",
-        address="12 Residency Road, Bengaluru 560025",
+        payload=OrgUnitIn(
+            code="OU1",
+            name="Indigo Threads Pvt Ltd",
+            gstin="29ABCDE1234F1Z5",
+            state_code="KA",
+            address="12 Residency Road, Bengaluru 560025",
+        )
     )
     ou2 = org_unit_create(
-        code="OU2",
-        name="Indigo Threads West LLP",
-        gstin="27ABCDE1234F1Z9",
-        state_code="MH",
-        address="4 Linking Road, Mumbai 400050",
+        payload=OrgUnitIn(
+            code="OU2",
+            name="Indigo Threads West LLP",
+            gstin="27ABCDE1234F1Z9",
+            state_code="MH",
+            address="4 Linking Road, Mumbai 400050",
+        )
     )
-    wh1 = site_create(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    wh1 = site_create(
+        payload=SiteIn(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    )
     wh2 = site_create(
-        code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        payload=SiteIn(
+            code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        )
     )
-    wh3 = site_create(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    wh3 = site_create(
+        payload=SiteIn(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    )
     items = items_create(
         items=[
-            {
-                "sku": "TEE-RED-M",
-                "name": "Tee red M",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-02",
-            },
-            {
-                "sku": "TEE-BLU-L",
-                "name": "Tee blue L",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-01",
-            },
-            {
-                "sku": "JKT-BLK-M",
-                "name": "Jacket black M",
-                "hsn_code": "6201",
-                "gst_rate": "12.00",
-                "mrp": "2999.00",
-                "bin": "B-02-01",
-            },
-            {
-                "sku": "CAP-GRY",
-                "name": "Cap grey",
-                "hsn_code": "6505",
-                "gst_rate": "18.00",
-                "mrp": "299.00",
-                "bin": "C-01-01",
-            },
+            ItemIn(
+                sku="TEE-RED-M",
+                name="Tee red M",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-02",
+            ),
+            ItemIn(
+                sku="TEE-BLU-L",
+                name="Tee blue L",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-01",
+            ),
+            ItemIn(
+                sku="JKT-BLK-M",
+                name="Jacket black M",
+                hsn_code="6201",
+                gst_rate="12.00",
+                mrp="2999.00",
+                bin="B-02-01",
+            ),
+            ItemIn(
+                sku="CAP-GRY",
+                name="Cap grey",
+                hsn_code="6505",
+                gst_rate="18.00",
+                mrp="299.00",
+                bin="C-01-01",
+            ),
         ]
     )
     customer = customer_create(
-        code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        payload=CustomerIn(
+            code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        )
     )
     return Masters(ou1, wh1, wh2, ou2, wh3, items, customer)
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.oms_simulator.config import SimulatorConfig
 from omslink.oms_simulator.demo_orders import push_demo_order
 from omslink.oms_simulator.inbox import open_webhook
@@ -184,9 +185,9 @@ def test_demo_order_is_pushed_to_the_erp_partner_api(
     )
     stock_receipt_create(
         user=admin[0],
-        site="WH1",
-        reference="GRN-1",
-        lines=[DocumentLine(sku="TEE-RED-M", quantity=3)],
+        payload=ReceiptIn(
+            site="WH1", reference="GRN-1", lines=[StockLineIn(sku="TEE-RED-M", quantity=3)]
+        ),
     )
     message = push_demo_order(config)
     order = Order.objects.get()

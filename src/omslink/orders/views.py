@@ -10,37 +10,29 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
-from omslink.inventory.page_inputs import newest_page
 from omslink.masters.models import Site
 from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.schemas import CancelIn
+from omslink.orders.schemas import CancelIn, OrderOut
 from omslink.orders.selectors import (
     order_by_number,
     order_events,
-    order_resource,
     order_stock_moves,
-    orders_for_resource,
+    orders_list,
     stock_held_by,
 )
 from omslink.orders.transitions import sources_of
 from omslink.returns.schemas import ReturnOut
 from omslink.returns.selectors import returns_filtered
 from omslink.web.access import operation_required
-
-
-def _order_or_404(number: str) -> Order:
-    try:
-        return order_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+from omslink.web.page_inputs import requested_page
 
 
 @operation_required("orders_view")
@@ -48,17 +40,20 @@ def order_list(request: HttpRequest) -> HttpResponse:
     """Newest first; filters by status and site, paged with the API's cursors."""
     status = request.GET.get("status", "")
     site = request.GET.get("site", "")
-    orders = orders_for_resource()
-    if status in OrderStatus.values:
-        orders = orders.filter(status=status)
-    if site:
-        orders = orders.filter(site__code=site)
-    rows, next_cursor = newest_page(request, orders)
+    rows: list[Order] = []
+    next_cursor = None
+    try:
+        orders = orders_list(
+            status=status if status in OrderStatus.values else None, site=site or None
+        )
+        rows, next_cursor = requested_page(request, orders)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return render(
         request,
         "orders/order_list.html",
         {
-            "orders": [order_resource(order) for order in rows],
+            "orders": [OrderOut.of(order) for order in rows],
             "next_cursor": next_cursor,
             "statuses": OrderStatus.values,
             "sites": Site.objects.filter(online_fulfilment=True).order_by("code"),
@@ -71,7 +66,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @operation_required("orders_view")
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """Lines, the stock the order holds (from the ledger), and every event with its deliveries."""
-    order = _order_or_404(number)
+    order = order_by_number(number)
     skus = {line.item_id: line.item.sku for line in order.lines.all()}
     held: dict[str, int] = defaultdict(int)
     for item_id, units in stock_held_by(order).items():
@@ -80,7 +75,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "orders/order_detail.html",
         {
-            "order": order_resource(order),
+            "order": OrderOut.of(order),
             "app": order.app,
             "held": sorted(held.items()),
             "moves": order_stock_moves(order),
@@ -95,7 +90,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 @operation_required("orders_cancel")
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """Cancel by the ERP, exactly as `POST /api/v1/orders/{id}/cancel` with a personal token."""
-    order = _order_or_404(number)
+    order = order_by_number(number)
     try:
         reason = validate_as(CancelIn, {"reason": request.POST.get("reason", "")}).reason
         services.order_cancel(order=order, by=Order.CancelledBy.ERP, reason=reason)

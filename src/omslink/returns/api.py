@@ -25,7 +25,7 @@ from omslink.api_auth import (
 from omslink.core.pagination import Page, page_of
 from omslink.core.validation import validate_as
 from omslink.orders.schemas import OrderOut
-from omslink.orders.selectors import order_of_app, order_resource
+from omslink.orders.selectors import order_of_app
 from omslink.returns import services
 from omslink.returns.credit_note_pdf import credit_note_filename
 from omslink.returns.models import Return
@@ -80,17 +80,17 @@ RETURN_BODIES = {
 
 
 @router.post("/orders/{order_id}/delivered", response=OrderOut, auth=partner())
-def order_delivered(request: HttpRequest, order_id: str, payload: DeliveredIn) -> dict[str, Any]:
+def order_delivered(request: HttpRequest, order_id: str, payload: DeliveredIn) -> OrderOut:
     """The courier delivered the order: `shipped → delivered`; a repeat changes nothing."""
     order = order_of_app(caller_app(request), order_id)
-    return order_resource(services.order_deliver(order=order, delivered_at=payload.delivered_at))
+    return OrderOut.of(services.order_deliver(order=order, delivered_at=payload.delivered_at))
 
 
 @router.post("/orders/{order_id}/rto", response=OrderOut, auth=partner())
-def order_rto(request: HttpRequest, order_id: str, payload: RtoIn) -> dict[str, Any]:
+def order_rto(request: HttpRequest, order_id: str, payload: RtoIn) -> OrderOut:
     """The parcel is coming back undelivered: `shipped → rto_initiated`, its return expected."""
     order = order_of_app(caller_app(request), order_id)
-    return order_resource(services.order_rto(order=order, reason=payload.reason))
+    return OrderOut.of(services.order_rto(order=order, reason=payload.reason))
 
 
 @router.post(
@@ -156,6 +156,6 @@ def receive_return(request: HttpRequest, number: str, payload: ReceiveIn) -> Ret
 def credit_note_document(request: HttpRequest, number: str) -> HttpResponse:
     """The GST credit note as a PDF, for staff who may view returns or the order's OMS app."""
     note = credit_note_by_number(number, app=None if is_staff(request) else caller_app(request))
-    response = HttpResponse(services.credit_note_pdf(note), content_type="application/pdf")
+    response = HttpResponse(services.credit_note_pdf(note=note), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{credit_note_filename(note.number)}"'
     return response

@@ -11,7 +11,6 @@ import json
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from ninja import Schema
 from pydantic import AfterValidator, BaseModel, Field, StrictInt
 
 from omslink.core.errors import ValidationFailed
@@ -19,6 +18,7 @@ from omslink.core.input_types import MAX_QUANTITY, Code, Quantity, Sku
 from omslink.core.json_format import iso_timestamp
 from omslink.core.money import format_money
 from omslink.core.pagination import PageQuery
+from omslink.core.resources import Resource
 from omslink.fulfilment.schemas import OrderNumber
 from omslink.inventory.schemas import MAX_LINES
 from omslink.orders.schemas import ExternalId, Label, OrderedAt, Reason
@@ -132,7 +132,7 @@ class ReturnListQuery(PageQuery):
     type: ReturnType | None = None
 
 
-class ReturnLineOut(Schema):
+class ReturnLineOut(Resource):
     line_id: str
     sku: str
     quantity: int
@@ -141,7 +141,7 @@ class ReturnLineOut(Schema):
     missing: int | None
 
 
-class CreditNoteOut(Schema):
+class CreditNoteOut(Resource):
     number: str
     date: str
     taxable_value: str
@@ -165,7 +165,7 @@ class CreditNoteOut(Schema):
         )
 
 
-class ReturnOut(Schema):
+class ReturnOut(Resource):
     """The return resource of CONTRACT §9: the API's answer and every return event's data."""
 
     number: str
@@ -213,7 +213,3 @@ class ReturnOut(Schema):
             created_at=str(iso_timestamp(ret.created_at)),
             received_at=iso_timestamp(ret.received_at),
         )
-
-    def data(self) -> dict[str, object]:
-        """The resource as JSON-ready data, for an event."""
-        return self.model_dump(mode="json")

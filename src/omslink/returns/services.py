@@ -36,12 +36,12 @@ from omslink.fulfilment.invoice_numbers import (
 from omslink.fulfilment.models import Invoice, InvoiceLine
 from omslink.inventory.models import StockMove
 from omslink.inventory.services import StockChange, stock_apply
-from omslink.orders.events import OrderEvent, order_event_publish
+from omslink.orders.events import order_event_publish
 from omslink.orders.models import ORDER_NUMBERS, Order, OrderLine, OrderStatus
 from omslink.orders.selectors import orders_for_resource
 from omslink.orders.transitions import sources_of
 from omslink.returns.credit_note_pdf import render_credit_note_pdf
-from omslink.returns.events import ReturnEvent, return_event_publish
+from omslink.returns.events import return_event_publish
 from omslink.returns.models import (
     CreditNote,
     CreditNoteCounter,
@@ -53,6 +53,7 @@ from omslink.returns.models import (
 )
 from omslink.returns.schemas import ReturnCreateIn, ReturnLineIn, ReturnPushIn
 from omslink.returns.selectors import return_by_number, units_claimed
+from omslink.webhooks.event_types import EventType
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,9 @@ def order_deliver(*, order: Order, delivered_at: datetime) -> Order:
             )
         return _order_now(current)
     _move(current, OrderStatus.DELIVERED, delivered_at=delivered_at)
-    order_event_publish(current, OrderEvent.DELIVERED)
-    return _order_now(current)
+    delivered = _order_now(current)
+    order_event_publish(delivered, EventType.ORDER_DELIVERED)
+    return delivered
 
 
 def _claimable(order: Order, lines: Sequence[ReturnLineIn]) -> list[tuple[OrderLine, int]]:
@@ -199,8 +201,8 @@ def _rto_start(
         awb=awb or order.awb,
         created_by=user,
     )
-    order_event_publish(order, OrderEvent.RTO_INITIATED)
-    return_event_publish(ret, ReturnEvent.CREATED)
+    order_event_publish(_order_now(order), EventType.ORDER_RTO_INITIATED)
+    return_event_publish(ret, EventType.RETURN_CREATED)
     return ret
 
 
@@ -285,7 +287,7 @@ def return_push(*, app: OmsApp, payload: ReturnPushIn) -> PushAnswer:
         if winner is None:
             raise
         return _same_return_again(winner, body_hash)
-    return_event_publish(ret, ReturnEvent.CREATED)
+    return_event_publish(ret, EventType.RETURN_CREATED)
     return PushAnswer(True, return_by_number(ret.number))
 
 
@@ -331,7 +333,7 @@ def return_create(*, user: User, payload: ReturnCreateIn) -> Return:
             awb=payload.awb,
             created_by=user,
         )
-        return_event_publish(ret, ReturnEvent.CREATED)
+        return_event_publish(ret, EventType.RETURN_CREATED)
     return return_by_number(ret.number)
 
 
@@ -421,12 +423,12 @@ def return_receive(*, user: User, number: str, counts: Sequence[ReceivedCount]) 
     ]
     if restocked:
         stock_apply(site=ret.site, changes=restocked, reference=ret.number)
-    return_event_publish(ret, ReturnEvent.RECEIVED)
+    return_event_publish(ret, EventType.RETURN_RECEIVED)
     if _credit_note_issue(ret, lines) is not None:
-        return_event_publish(ret, ReturnEvent.CREDIT_NOTE_ISSUED)
+        return_event_publish(ret, EventType.CREDIT_NOTE_ISSUED)
     if ret.type == ReturnType.RTO:
         _move(order, OrderStatus.RTO_RECEIVED)
-        order_event_publish(order, OrderEvent.RTO_RECEIVED)
+        order_event_publish(_order_now(order), EventType.ORDER_RTO_RECEIVED)
     return return_by_number(ret.number)
 
 
@@ -532,7 +534,7 @@ def _credit_note_issue(ret: Return, lines: Sequence[ReturnLine]) -> CreditNote |
     return note
 
 
-def credit_note_pdf(note: CreditNote) -> bytes:
+def credit_note_pdf(*, note: CreditNote) -> bytes:
     """The credit note as a PDF: rendered on first request, then kept beside the invoices.
 
     Its name carries the moment it was issued, so a data dir that outlived its database never

@@ -8,18 +8,17 @@ roles with Returns > Receive, and `operation_required` refuses it on the server 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
-from omslink.inventory.page_inputs import newest_page
 from omslink.masters.models import Site
 from omslink.returns import services
 from omslink.returns.credit_note_pdf import credit_note_filename
-from omslink.returns.models import Return, ReturnStatus, ReturnType
+from omslink.returns.models import ReturnStatus, ReturnType
 from omslink.returns.schemas import ReceiveIn, ReturnOut
 from omslink.returns.selectors import (
     credit_note_by_number,
@@ -29,16 +28,10 @@ from omslink.returns.selectors import (
     returns_matching,
 )
 from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import form_number, requested_page
 
 MAX_SCAN_LENGTH = 100
 MAX_MATCHES = 20
-
-
-def _return_or_404(number: str) -> Return:
-    try:
-        return return_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def _choice(value: str | None, choices: list[str]) -> str:
@@ -52,7 +45,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
     kind = _choice(request.GET.get("type"), ReturnType.values)
     sites = list(Site.objects.filter(online_fulfilment=True).order_by("code"))
     site = _choice(request.GET.get("site"), [s.code for s in sites])
-    rows, next_cursor = newest_page(
+    rows, next_cursor = requested_page(
         request, returns_filtered(status=status, site=site or None, type=kind or None)
     )
     return render(
@@ -91,7 +84,7 @@ def return_scan(request: HttpRequest) -> HttpResponse:
 @operation_required("returns_view")
 def return_detail(request: HttpRequest, number: str) -> HttpResponse:
     """One return: its lines, and the counts form while it is expected."""
-    ret = _return_or_404(number)
+    ret = return_by_number(number)
     expected: dict[str, tuple[int, str]] = {}
     for line in ret.lines.all():
         item = line.order_line.item
@@ -108,18 +101,15 @@ def return_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _count(text: str) -> int | str:
-    """A form's digits as a number (blank is 0); anything else stays text for validation."""
-    text = text.strip()
-    if not text:
-        return 0
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
+    """A count field: blank is 0, digits a number, anything else text for validation to name."""
+    return form_number(text) if text.strip() else 0
 
 
 @require_POST
 @operation_required("returns_receive")
 def return_receive(request: HttpRequest, number: str) -> HttpResponse:
     """Receive as `POST /api/v1/returns/{number}/receive` does, from the counts form."""
-    ret = _return_or_404(number)
+    ret = return_by_number(number)
     lines = [
         {"sku": sku, "good": _count(good), "damaged": _count(damaged)}
         for sku, good, damaged in zip(
@@ -156,7 +146,7 @@ def damaged_report(request: HttpRequest) -> HttpResponse:
     """Damaged units that came back, by return: not in stock, to be claimed or written off."""
     sites = list(Site.objects.filter(online_fulfilment=True).order_by("code"))
     site = _choice(request.GET.get("site"), [s.code for s in sites])
-    rows, next_cursor = newest_page(request, damaged_lines(site=site or None))
+    rows, next_cursor = requested_page(request, damaged_lines(site=site or None))
     return render(
         request,
         "returns/damaged.html",
@@ -166,10 +156,8 @@ def damaged_report(request: HttpRequest) -> HttpResponse:
 
 @operation_required("returns_view")
 def credit_note_document(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        note = credit_note_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    response = HttpResponse(services.credit_note_pdf(note), content_type="application/pdf")
+    """The credit note PDF for pages (the session's role, not an API token)."""
+    note = credit_note_by_number(number)
+    response = HttpResponse(services.credit_note_pdf(note=note), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{credit_note_filename(note.number)}"'
     return response

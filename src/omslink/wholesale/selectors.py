@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from omslink.inventory.selectors import site_named
 from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
 
@@ -15,19 +14,21 @@ def wholesale_orders() -> QuerySet[WholesaleOrder]:
     )
 
 
+def wholesale_orders_list(
+    *, status: str | None = None, site: str | None = None
+) -> QuerySet[WholesaleOrder]:
+    """Wholesale orders for the API's list and the page, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    orders = wholesale_orders()
+    if status is not None:
+        orders = orders.filter(status=status)
+    if site is not None:
+        orders = orders.filter(site=site_named(site))
+    return orders
+
+
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
     """The order a `WO-000001` id names, or 404."""
     return WHOLESALE_NUMBERS.row(wholesale_orders(), number, what="wholesale order")
-
-
-def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
-    return {
-        "id": order.number,
-        "customer": order.customer.code,
-        "site": order.site.code,
-        "status": order.status,
-        "lines": [{"sku": line.item.sku, "quantity": line.quantity} for line in order.lines.all()],
-        "created_at": order.created_at,
-        "created_by": order.created_by.username,
-        "updated_at": order.updated_at,
-    }

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ("connected_apps", "0001_initial"),
         ("fulfilment", "0003_invoice_amounts_fit_any_order"),
         ("masters", "0001_initial"),
-        ("orders", "0002_order_delivered_at_alter_order_status"),
+        ("orders", "0003_order_delivered_at_and_return_statuses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
