@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from omslink.accounts.models import Role
@@ -29,6 +29,11 @@ from omslink.masters.services import (
     org_unit_create,
     site_create,
 )
+from tests.orders.bodies import order_body
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
 
 ROLES = (ADMINISTRATOR, WAREHOUSE, VIEWER)
 
@@ -60,16 +65,16 @@ class ApiClient:
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
     ) -> ApiAnswer:
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}
+        headers = dict(headers or {})
         if self.token is not None:
-            extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         data: bytes | str = b""
         if raw is not None:
             data = raw
         elif body is not None:
             data = json.dumps(body)
         response = self._client.generic(
-            method, f"/api/v1{path}", data=data, content_type=content_type, **extra
+            method, f"/api/v1{path}", data=data, content_type=content_type, headers=headers
         )
         try:
             parsed = json.loads(response.content) if response.content else None
@@ -119,14 +124,18 @@ def built_in_roles_restore() -> None:
             )
 
 
+class MakeUser(Protocol):
+    def __call__(self, role: str = ..., username: str | None = ...) -> tuple[User, str]: ...
+
+
 @pytest.fixture
-def make_user(db: None) -> Callable[..., tuple[Any, str]]:
+def make_user(db: None) -> MakeUser:
     """Create a user of a role and return (user, personal token)."""
     # A transactional test's flush deletes the roles the migration made; bring them back.
     built_in_roles_restore()
     counter = iter(range(1, 10_000))
 
-    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
+    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[User, str]:
         name = username or f"{role.lower()}{next(counter)}"
         user = user_create(username=name, password="correct-horse-9", role=role)
         return user, token_create(user=user)
@@ -135,18 +144,18 @@ def make_user(db: None) -> Callable[..., tuple[Any, str]]:
 
 
 @pytest.fixture
-def admin(make_user: Callable[..., tuple[Any, str]]) -> tuple[Any, str]:
+def admin(make_user: MakeUser) -> tuple[User, str]:
     return make_user(ADMINISTRATOR, "admin")
 
 
 @pytest.fixture
-def api(admin: tuple[Any, str]) -> ApiClient:
+def api(admin: tuple[User, str]) -> ApiClient:
     """An API client signed in as an Administrator."""
     return ApiClient(admin[1])
 
 
 @pytest.fixture
-def role_clients(make_user: Callable[..., tuple[Any, str]]) -> dict[str, ApiClient]:
+def role_clients(make_user: MakeUser) -> dict[str, ApiClient]:
     """One API client per built-in role, for the permission matrix."""
     return {role: ApiClient(make_user(role)[1]) for role in ROLES}
 
@@ -249,7 +258,7 @@ class ConnectedApp:
 
 def connect_app(
     org_unit: OrgUnit,
-    created_by: Any,
+    created_by: User,
     *,
     webhook_url: str = "http://127.0.0.1:9/hook",
     secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -281,15 +290,40 @@ def connect_app(
 
 
 @pytest.fixture
-def oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU1 with its partner API key."""
     return connect_app(masters.org_unit, admin[0])
 
 
 @pytest.fixture
-def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def other_oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU2: its key must never see OU1's data."""
     return connect_app(masters.other_org_unit, admin[0])
+
+
+Push = Callable[..., str]
+
+
+@pytest.fixture
+def push(oms: ConnectedApp) -> Push:
+    """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
+    counter = iter(range(1, 100_000))
+
+    def pushed(
+        lines: list[tuple[str, int]] | None = None,
+        *,
+        priced: list[dict[str, Any]] | None = None,
+        **changes: Any,
+    ) -> str:
+        """`priced` gives whole line bodies instead, for invoices with several prices."""
+        body = order_body(f"BT-{next(counter):06d}", lines, **changes)
+        if priced is not None:
+            body["lines"] = priced
+        answer = oms.client().post("/orders", body)
+        assert answer.status == 201, answer.body
+        return str(answer.body["id"])
+
+    return pushed
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -305,7 +339,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Any:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright; ./run-tests installs it when missing."""
     from playwright.sync_api import sync_playwright
 
@@ -318,7 +352,7 @@ def chromium() -> Any:
 
 
 @pytest.fixture
-def page(chromium: Any, live_server: Any) -> Any:
+def page(chromium: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser tab against the live test server.
 
     Anything the Content-Security-Policy blocks fails the test: every page must work under it.
@@ -338,7 +372,7 @@ def page(chromium: Any, live_server: Any) -> Any:
     assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
-def sign_in(page: Any, username: str, password: str = "correct-horse-9") -> None:
+def sign_in(page: Page, username: str, password: str = "correct-horse-9") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

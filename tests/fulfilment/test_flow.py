@@ -12,8 +12,8 @@ from omslink.inventory.models import StockMove
 from omslink.webhooks.models import Delivery, Event
 from omslink.webhooks.services import event_envelope
 from omslink.webhooks.signing import event_body
-from tests.conftest import ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import Push, event_types
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import event_types
 from tests.inventory.state import assert_stock_consistent
 from tests.orders.bodies import order_body
 

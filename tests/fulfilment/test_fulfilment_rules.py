@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import pytest
@@ -131,7 +132,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
     def make_picklist(self, data: st.DataObject) -> None:
         """Mostly reserved orders; now and then one that is not, which must change nothing."""
         reserved = self._in(OrderStatus.RESERVED)
-        pool = reserved if reserved and data.draw(st.integers(0, 9)) else sorted(self.orders)
+        pool = reserved if data.draw(st.integers(0, 9)) and reserved else sorted(self.orders)
         chosen = data.draw(
             st.lists(st.sampled_from(pool), min_size=min(2, len(pool)), max_size=4, unique=True),
             label="orders",
@@ -191,7 +192,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
         picked = self._in(OrderStatus.PICKED)
         order = data.draw(
             st.sampled_from(picked)
-            if picked and data.draw(st.booleans())
+            if data.draw(st.booleans()) and picked
             else st.sampled_from(sorted(self.orders)),
             label="order",
         )
@@ -208,7 +209,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
         invoiced = self._in(OrderStatus.INVOICED)
         order = data.draw(
             st.sampled_from(invoiced)
-            if invoiced and data.draw(st.booleans())
+            if data.draw(st.booleans()) and invoiced
             else st.sampled_from(sorted(self.orders)),
             label="order",
         )
@@ -226,12 +227,14 @@ class FulfilmentMachine(RuleBasedStateMachine):
     @rule(data=st.data(), by=st.sampled_from(Order.CancelledBy.values))
     def cancel(self, data: st.DataObject, by: str) -> None:
         order = data.draw(st.sampled_from(sorted(self.orders)), label="order")
-        cancel = {"order": order_by_number(order), "by": Order.CancelledBy(by), "reason": "r"}
+        cancel = partial(
+            order_cancel, order=order_by_number(order), by=Order.CancelledBy(by), reason="r"
+        )
         if self.orders[order]["status"] not in CANCELLABLE:
             with pytest.raises(InvalidTransition):
-                order_cancel(**cancel)
+                cancel()
             return
-        order_cancel(**cancel)
+        cancel()
         self.orders[order]["status"] = OrderStatus.CANCELLED
         self._release(order)
 

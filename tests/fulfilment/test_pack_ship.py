@@ -14,10 +14,9 @@ from omslink.inventory.models import StockMove
 from omslink.masters.schemas import OrgUnitIn, SiteIn
 from omslink.masters.services import org_unit_create, site_create
 from omslink.orders.models import Order
-from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error, connect_app
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, assert_error, connect_app
 from tests.fulfilment.conftest import (
     BOX,
-    Push,
     event_types,
     fulfilment_snapshot,
     last_event,

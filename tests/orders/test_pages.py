@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,11 +9,9 @@ from django.test import Client
 
 from omslink.web import page_inputs
 from omslink.webhooks.models import Delivery
-from tests.conftest import ConnectedApp, Masters
+from tests.conftest import ConnectedApp, MakeUser, Masters
 from tests.inventory.state import balance, page_client, snapshot
 from tests.orders.bodies import order_body
-
-MakeUser = Callable[..., tuple[Any, str]]
 
 
 @pytest.fixture
