@@ -17,12 +17,10 @@ from omslink.returns.models import (
     Return,
     ReturnLine,
 )
-from tests.conftest import ApiClient, ConnectedApp
+from tests.conftest import ApiClient, ConnectedApp, Push
 from tests.fulfilment.conftest import (  # noqa: F401 - the fixtures, shared
-    Push,
     fulfilment_snapshot,
     invoice_dir,
-    push,
     walk_to,
     warehouse,
 )

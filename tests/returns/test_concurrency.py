@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from omslink.fulfilment.invoice_numbers import financial_year
 from omslink.returns.models import CreditNote, CreditNoteCounter, Return, ReturnLine
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import BOX, Push, event_types, to_picked
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import BOX, event_types, to_picked
 from tests.fulfilment.test_concurrency import SHIP, as_client, codes
 from tests.inventory.state import assert_stock_consistent, balance, receive
 from tests.orders.test_concurrency import run_at_once

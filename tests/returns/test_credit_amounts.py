@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from omslink.fulfilment.gst import TaxAmounts, TaxedInvoice, credit_share, invoice_tax
 from omslink.fulfilment.invoice_numbers import InvoiceNumbersExhausted, credit_note_number
 from omslink.masters.schemas import GST_RATES
-from tests.conftest import ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push
 from tests.fulfilment.test_gst import sale
 from tests.returns.conftest import deliver, push_return, receive, shipped
 

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from omslink.core.pdf_fonts import REPLACEMENT
-from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.fulfilment.test_invoice_pdf import BUYER_GSTIN, pdf_text
 from tests.fulfilment.test_invoice_scripts import BUYERS, buyer, characters
 from tests.fulfilment.test_pack_ship import TWO_RATES

@@ -8,8 +8,8 @@ from typing import Any
 
 from omslink.cli import main as omslink_main
 from omslink.webhooks.models import Event
-from tests.conftest import ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import Push, event_types
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import event_types
 from tests.fulfilment.test_flow import moves, stock
 from tests.inventory.state import assert_stock_consistent
 from tests.returns.conftest import (

@@ -11,8 +11,7 @@ from omslink.accounts.models import Role
 from omslink.accounts.services import role_create, roles_set_operations, user_create
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
 from tests.accounts.test_pages import checkbox
-from tests.conftest import ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push
 from tests.inventory.state import page_client
 from tests.returns.conftest import deliver, push_return, receive, returns_snapshot, shipped
 

@@ -9,8 +9,8 @@ import pytest
 
 from omslink.core.operations import VIEWER, WAREHOUSE
 from omslink.returns.models import Return
-from tests.conftest import ApiClient, ConnectedApp, Masters, sign_in
-from tests.fulfilment.conftest import Push, walk_to
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, sign_in
+from tests.fulfilment.conftest import walk_to
 from tests.fulfilment.test_invoice_pdf import pdf_text
 from tests.inventory.state import assert_stock_consistent, balance, page_client
 from tests.returns.conftest import returns_snapshot

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, assert_error
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.returns.conftest import (
     deliver,
     external_id,

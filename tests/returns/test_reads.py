@@ -9,8 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.returns.conftest import deliver, external_id, push_return, receive, shipped
 
 

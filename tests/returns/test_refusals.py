@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, assert_error
-from tests.fulfilment.conftest import Push
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.returns.conftest import (
     deliver,
     external_id,
