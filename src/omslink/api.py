@@ -30,6 +30,7 @@ from omslink.fulfilment.api import router as fulfilment_router
 from omslink.inventory.api import router as inventory_router
 from omslink.masters.api import router as masters_router
 from omslink.orders.api import router as orders_router
+from omslink.returns.api import router as returns_router
 from omslink.webhooks.api import router as webhooks_router
 from omslink.wholesale.api import router as wholesale_router
 
@@ -118,6 +119,7 @@ for router in (
     orders_router,
     wholesale_router,
     fulfilment_router,
+    returns_router,
     webhooks_router,
 ):
     api.add_router("/", router)

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "omslink.orders",
     "omslink.wholesale",
     "omslink.fulfilment",
+    "omslink.returns",
     "omslink.webhooks",
     "omslink.web",
 ]

@@ -29,5 +29,6 @@ urlpatterns = [
     path("stock/", include("omslink.inventory.urls")),
     path("wholesale/", include("omslink.wholesale.urls")),
     path("picklists/", include("omslink.fulfilment.urls")),
+    path("returns/", include("omslink.returns.urls")),
     path("webhooks/", include("omslink.webhooks.urls")),
 ]

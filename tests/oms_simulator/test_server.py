@@ -21,7 +21,10 @@ from omslink.oms_simulator.inbox import open_webhook
 from omslink.oms_simulator.server import OmsSimulator, Reply
 from omslink.orders.models import Order
 from omslink.webhooks.signing import SealedWebhook, seal_webhook
-from tests.conftest import ConnectedApp
+from tests.conftest import ApiClient, ConnectedApp
+from tests.fulfilment.conftest import walk_to
+from tests.orders.bodies import order_body
+from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
 from tests.webhooks.harness import receiver_config
 
 EVENT = {
@@ -227,5 +230,75 @@ def test_push_button_reports_what_the_erp_did(live_server: Any, oms: ConnectedAp
         )
         assert (status, headers["Location"]) == (303, "/")
         assert "No item is available" in _request(simulator, "GET", "/")[1].decode()
+    finally:
+        simulator.stop()
+
+
+def _order_event(order: dict[str, Any], sequence: int) -> dict[str, Any]:
+    return {
+        "id": f"evt_{order['id']}_{sequence}",
+        "type": f"order.{order['status']}",
+        "ordering_key": f"order:{order['id']}",
+        "sequence": sequence,
+        "data": order,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("stocked")
+def test_delivered_rto_and_return_buttons_tell_the_erp(
+    live_server: Any, oms: ConnectedApp, admin: Any
+) -> None:
+    staff = ApiClient(admin[1])
+    partner = oms.client()
+    orders = []
+    for external in ("SIM-A", "SIM-B"):
+        pushed = partner.post("/orders", order_body(external, [("TEE-RED-M", 1)])).body
+        walk_to("shipped", pushed["id"], staff)
+        orders.append(staff.get(f"/orders/{pushed['id']}").body)
+    config = receiver_config().with_changes(api_key=oms.api_key, erp_url=live_server.url)
+    simulator = OmsSimulator(config, port=0).start()
+    try:
+        # What the relay would have delivered: both orders shipped.
+        for order in orders:
+            simulator.inbox.record(
+                _order_event(order, 6),
+                {
+                    "webhook-id": f"evt_{order['id']}_6",
+                    "webhook-timestamp": "0",
+                    "webhook-signature": "v1,x",
+                },
+                encrypted=False,
+                answered=200,
+            )
+        page = _request(simulator, "GET", "/")[1].decode()
+        assert page.count(">Delivered</button>") == 2 and page.count(">RTO</button>") == 2
+
+        def press(action: str, external: str) -> str:
+            body = f"token={simulator.form_token}&order={external}&action={action}".encode()
+            status, _, headers = _request(simulator, "POST", "/order-action", body)
+            assert (status, headers["Location"]) == (303, "/")
+            return simulator.last_push_message
+
+        assert press("delivered", "SIM-A") == (
+            "Order SIM-A reported delivered: the ERP has it as delivered."
+        )
+        assert press("rto", "SIM-B") == "Order SIM-B reported rto: the ERP has it as rto_initiated."
+        assert staff.get(f"/orders/{orders[1]['id']}").body["status"] == "rto_initiated"
+        # Once the OMS hears SIM-A was delivered, it offers its Return button.
+        delivered = staff.get(f"/orders/{orders[0]['id']}").body
+        simulator.inbox.record(
+            _order_event(delivered, 7),
+            {"webhook-id": "evt_a_7", "webhook-timestamp": "0", "webhook-signature": "v1,x"},
+            encrypted=False,
+            answered=200,
+        )
+        message = press("return", "SIM-A")
+        assert message.startswith("Return of order SIM-A pushed: the ERP expects it as RT-")
+        assert len(staff.get(f"/orders/{orders[0]['id']}").body["returns"]) == 1
+        # A button the order no longer offers, or a forged form, does nothing.
+        assert press("rto", "SIM-A") == "That order no longer offers that action."
+        status, _, _ = _request(simulator, "POST", "/order-action", b"token=stale&order=SIM-A")
+        assert status == 403
     finally:
         simulator.stop()

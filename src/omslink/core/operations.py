@@ -37,6 +37,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("orders_cancel", "Online orders", "Cancel"),
     Operation("webhooks_view", "Webhook deliveries", "View"),
     Operation("webhooks_retry", "Webhook deliveries", "Retry"),
+    Operation("returns_view", "Returns", "View"),
+    Operation("returns_receive", "Returns", "Receive"),
     Operation("roles_manage", "Roles and users", "Manage"),
 )
 CODENAMES = frozenset(operation.codename for operation in OPERATIONS)
@@ -50,7 +52,7 @@ BUILT_IN_ROLES: dict[str, frozenset[str]] = {
     WAREHOUSE: frozenset(
         op.codename
         for op in OPERATIONS
-        if op.feature in {"Stock", "Wholesale orders", "Online orders"}
+        if op.feature in {"Stock", "Wholesale orders", "Online orders", "Returns"}
     ),
     VIEWER: frozenset(op.codename for op in OPERATIONS if op.label == "View"),
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
@@ -30,6 +31,19 @@ def private_file_write(path: Path, content: bytes) -> None:
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
     os.replace(temporary, path)
+
+
+def document_kept(path: Path, render: Callable[[], bytes]) -> bytes:
+    """The document at `path`, rendered and stored privately the first time it is asked for.
+
+    For documents that never change once issued (invoice and credit note PDFs), so the first
+    rendering is the document for good.
+    """
+    if path.is_file():
+        return path.read_bytes()
+    document = render()
+    private_file_write(path, document)
+    return document
 
 
 def sqlite_file_private(path: Path) -> None:

@@ -156,3 +156,59 @@ def invoice_tax(
         intra_state=intra_state,
         lines=tuple(tax_line(sale, intra_state=intra_state) for sale in [*lines, *charges]),
     )
+
+
+@dataclass(frozen=True)
+class TaxAmounts:
+    """A taxable value and its taxes: what a line charged, or what a credit note reverses."""
+
+    taxable_value: Decimal
+    cgst: Decimal
+    sgst: Decimal
+    igst: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.taxable_value + self.cgst + self.sgst + self.igst
+
+    def __sub__(self, other: TaxAmounts) -> TaxAmounts:
+        return TaxAmounts(
+            self.taxable_value - other.taxable_value,
+            self.cgst - other.cgst,
+            self.sgst - other.sgst,
+            self.igst - other.igst,
+        )
+
+
+def _share(charged: TaxAmounts, units: int, quantity: int) -> TaxAmounts:
+    """`units` of `quantity` of each amount, to the paisa; all of it when units = quantity."""
+    if units == quantity:
+        return charged
+    return TaxAmounts(
+        *(
+            to_paisa(amount * units / quantity)
+            for amount in (charged.taxable_value, charged.cgst, charged.sgst, charged.igst)
+        )
+    )
+
+
+def credit_share(
+    *, charged: TaxAmounts, quantity: int, credited_units: int, units: int
+) -> TaxAmounts:
+    """What crediting `units` more units of a line reverses, `credited_units` having been before.
+
+    Each amount is credited pro rata to the paisa, cumulatively: the credit is the share of
+    all units credited so far less the share credited before. So a line's credits never
+    exceed what it charged (each cumulative share is at most the whole), the return that
+    completes the line credits exactly what is left, and rounding never drifts a paisa over
+    several partial returns.
+    """
+    if quantity < 1:
+        raise ValueError(f"a charged line has at least one unit, got {quantity}")
+    if units < 1 or credited_units < 0 or credited_units + units > quantity:
+        raise ValueError(
+            f"cannot credit {units} units of {quantity} when {credited_units} were credited"
+        )
+    return _share(charged, credited_units + units, quantity) - _share(
+        charged, credited_units, quantity
+    )

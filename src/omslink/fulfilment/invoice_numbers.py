@@ -61,3 +61,26 @@ def invoice_number(prefix: str, year: str, serial: int) -> str:
             f"invoice {serial} of {prefix} in {year} would exceed {MAX_NUMBER_LENGTH} characters"
         )
     return number
+
+
+CREDIT_NOTE_MARK = "CN"
+
+
+def credit_note_number(prefix: str, year: str, serial: int) -> str:
+    """`CN/OU1/2627/0001`: the credit notes' own series, with the invoices' prefix and year.
+
+    The serial fills the characters the 16 leave (4 digits beside a 3-character prefix, 3
+    beside a 4-character one, up to 6 beside a 1-character one), so numbers sort as text
+    in the order they were issued; a serial that no longer fits is refused.
+    """
+    if serial < 1:
+        raise ValueError(f"serials start at 1, got {serial}")
+    head = f"{CREDIT_NOTE_MARK}/{prefix}/{year}/"
+    digits = MAX_NUMBER_LENGTH - len(head)
+    number = f"{head}{serial:0{digits}d}"
+    if len(number) > MAX_NUMBER_LENGTH:
+        raise InvoiceNumbersExhausted(
+            f"credit note {serial} of {prefix} in {year} would exceed {MAX_NUMBER_LENGTH} "
+            "characters"
+        )
+    return number

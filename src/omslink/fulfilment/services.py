@@ -18,12 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from omslink.core.errors import Conflict, InvalidTransition, ValidationFailed
-from omslink.core.private_files import private_file_write
+from omslink.core.private_files import document_kept
+from omslink.core.serials import serial_next
 from omslink.core.states import canonical_state_code
 from omslink.core.transactions import transactional
 from omslink.fulfilment.gst import SaleLine, TaxedInvoice, invoice_tax, is_intra_state
@@ -315,25 +315,8 @@ def picklist_confirm(*, user: User, picklist: PickList, payload: PickListConfirm
     return picklist_by_number(picklist.number)
 
 
-def _next_invoice_serial(org_unit: OrgUnit, year: str) -> int:
-    """Take the next serial of the OU's year; the counter row stays locked until commit.
-
-    Whoever takes a serial holds the lock until their invoice commits or rolls back, so a
-    serial is never skipped and never issued twice.
-    """
-    counter = InvoiceCounter.objects.filter(org_unit=org_unit, financial_year=year)
-    if not counter.update(last_serial=F("last_serial") + 1):
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(org_unit=org_unit, financial_year=year, last_serial=1)
-            return 1
-        except IntegrityError:
-            counter.update(last_serial=F("last_serial") + 1)
-    return counter.values_list("last_serial", flat=True).get()
-
-
 def _invoice_number(org_unit: OrgUnit, year: str) -> tuple[int, str]:
-    serial = _next_invoice_serial(org_unit, year)
+    serial = serial_next(InvoiceCounter, org_unit=org_unit, financial_year=year)
     try:
         return serial, invoice_number(invoice_prefix(org_unit.code, org_unit.pk), year, serial)
     except InvoiceNumbersExhausted as exc:
@@ -465,16 +448,11 @@ def order_ship(*, order: Order, courier: str | None = None, awb: str | None = No
 def invoice_pdf(*, invoice: Invoice) -> bytes:
     """The invoice as a PDF: rendered on first request, then kept in OMSLINK_INVOICE_DIR.
 
-    An invoice never changes once issued, so the first rendering is the document for good.
-    The file is written whole and private (0600: it holds a customer's name and address).
     The name carries the moment the invoice was issued besides its number, so a data dir
     that outlived its database never serves another invoice of the same number.
     """
     # "_" is not allowed in invoice numbers, so the file name maps back to one invoice.
     name = f"{invoice.number.replace('/', '_')}.{invoice.created_at:%Y%m%dT%H%M%S%f}.pdf"
-    path = Path(settings.OMSLINK_INVOICE_DIR) / name
-    if path.is_file():
-        return path.read_bytes()
-    document = render_invoice_pdf(invoice)
-    private_file_write(path, document)
-    return document
+    return document_kept(
+        Path(settings.OMSLINK_INVOICE_DIR) / name, lambda: render_invoice_pdf(invoice)
+    )

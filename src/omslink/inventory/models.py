@@ -82,6 +82,7 @@ class StockMove(models.Model):
         SHIP = "ship"
         DISPATCH = "dispatch"
         WRITE_OFF = "write_off"
+        RETURN = "return"
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")

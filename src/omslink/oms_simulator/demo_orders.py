@@ -26,13 +26,14 @@ CUSTOMERS = (
 IST = timezone(timedelta(hours=5, minutes=30))
 
 
-def _call(
+def erp_call(
     config: SimulatorConfig,
     method: str,
     path: str,
     body: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, Any]:
+    """Call the ERP's partner API with the simulator's key; (status, parsed JSON or None)."""
     request = urllib.request.Request(  # noqa: S310 - the ERP URL comes from our own config
         config.erp_url.rstrip("/") + path,
         method=method,
@@ -55,7 +56,7 @@ def _call(
         return status, None
 
 
-def _error_text(answer: Any) -> str:
+def error_text(answer: Any) -> str:
     if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
         error = answer["error"]
         return f"{error.get('code')}: {error.get('message')}"
@@ -101,9 +102,9 @@ def push_demo_order(config: SimulatorConfig, rng: random.Random | None = None) -
     if not config.api_key:
         return "No ERP API key is configured for the simulator."
     try:
-        status, answer = _call(config, "GET", "/api/v1/inventory?limit=200")
+        status, answer = erp_call(config, "GET", "/api/v1/inventory?limit=200")
         if status != 200:
-            return f"The ERP answered {status} to the inventory query ({_error_text(answer)})."
+            return f"The ERP answered {status} to the inventory query ({error_text(answer)})."
         available = [item["sku"] for item in answer.get("items", []) if item["available"] > 0]
         if not available:
             return (
@@ -111,7 +112,7 @@ def push_demo_order(config: SimulatorConfig, rng: random.Random | None = None) -
                 "ERP first."
             )
         order = demo_order(rng.sample(available, k=min(2, len(available))), rng)
-        status, answer = _call(
+        status, answer = erp_call(
             config, "POST", "/api/v1/orders", order, {"Idempotency-Key": order["external_order_id"]}
         )
     except (OSError, KeyError, TypeError, AttributeError) as exc:
@@ -122,5 +123,5 @@ def push_demo_order(config: SimulatorConfig, rng: random.Random | None = None) -
             f"{answer.get('id')}, status {answer.get('status')}."
         )
     return (
-        f"The ERP refused order {order['external_order_id']} with {status} ({_error_text(answer)})."
+        f"The ERP refused order {order['external_order_id']} with {status} ({error_text(answer)})."
     )

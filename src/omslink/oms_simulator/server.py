@@ -26,12 +26,14 @@ from urllib.parse import parse_qs
 from omslink.oms_simulator.config import SimulatorConfig
 from omslink.oms_simulator.demo_orders import push_demo_order
 from omslink.oms_simulator.inbox import Inbox, WebhookRejected, open_webhook
+from omslink.oms_simulator.order_actions import OFFERED, order_action
 
 logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks"
 MAX_BODY_BYTES = 2 * 1024 * 1024
 SHOWN_ON_PAGE = 200
+ORDERS_ON_PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,18 @@ class OmsSimulator:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join()
+
+    def orders_view(self) -> dict[str, dict[str, Any]]:
+        """Orders as their latest event told them, by external id, that an action is offered
+        for (shipped or delivered ones), newest first."""
+        latest: dict[str, dict[str, Any]] = {}
+        for event in self.inbox.accepted_events():
+            if str(event.get("type", "")).startswith("order."):
+                order = event["data"]
+                latest.pop(str(order["external_order_id"]), None)
+                latest[str(order["external_order_id"])] = order
+        offered = [(key, order) for key, order in latest.items() if order["status"] in OFFERED]
+        return dict(reversed(offered[-ORDERS_ON_PAGE:]))
 
     def inventory_view(self) -> dict[str, int]:
         """The latest available quantity per SKU, as the inventory.updated events told it."""
@@ -189,6 +203,8 @@ class _SimulatorHandler(BaseHTTPRequestHandler):
             self._receive(body)
         elif self.path == "/push-order":
             self._push_order(body)
+        elif self.path == "/order-action":
+            self._order_action(body)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
 
@@ -213,12 +229,31 @@ class _SimulatorHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the sender gave up waiting; that is the point
 
-    def _push_order(self, body: bytes) -> None:
+    def _form(self, body: bytes) -> dict[str, list[str]] | None:
+        """The page's form fields, or None (answered 403) when its token is stale."""
         form = parse_qs(body.decode("utf-8", "replace"))
         if form.get("token") != [self.simulator.form_token]:
             self._send(HTTPStatus.FORBIDDEN, b"stale form; reload the page", "text/plain")
+            return None
+        return form
+
+    def _push_order(self, body: bytes) -> None:
+        if self._form(body) is None:
             return
         self.simulator.last_push_message = push_demo_order(self.simulator.config)
+        self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": "/"})
+
+    def _order_action(self, body: bytes) -> None:
+        """A Delivered, RTO or Return button beside an order the simulator heard of."""
+        form = self._form(body)
+        if form is None:
+            return
+        order = self.simulator.orders_view().get(form.get("order", [""])[0])
+        action = form.get("action", [""])[0]
+        if order is None or action not in OFFERED[order["status"]]:
+            self.simulator.last_push_message = "That order no longer offers that action."
+        else:
+            self.simulator.last_push_message = order_action(self.simulator.config, action, order)
         self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": "/"})
 
 
@@ -242,6 +277,23 @@ def _page(simulator: OmsSimulator) -> str:
         f"<tr><td>{escape(sku)}</td><td>{available}</td></tr>"
         for sku, available in sorted(simulator.inventory_view().items())
     )
+    labels = {"delivered": "Delivered", "rto": "RTO", "return": "Return"}
+    token = escape(simulator.form_token)
+    orders = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+            escape(external),
+            escape(str(order.get("id"))),
+            escape(str(order["status"])),
+            "".join(
+                f"<form method=post action=/order-action class=inline><input type=hidden "
+                f'name=token value="{token}"><input type=hidden name=order '
+                f'value="{escape(external)}"><button type=submit name=action '
+                f'value="{action}">{labels[action]}</button></form>'
+                for action in OFFERED[str(order["status"])]
+            ),
+        )
+        for external, order in simulator.orders_view().items()
+    )
     rejected = len(simulator.inbox.rejected())
     message = (
         f"<p class=note>{escape(simulator.last_push_message)}</p>"
@@ -252,7 +304,8 @@ def _page(simulator: OmsSimulator) -> str:
 <meta http-equiv=refresh content=5><title>OMS simulator</title>
 <style>body{{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2430}}
 table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{border-bottom:1px solid #d8dde6;
-padding:.3rem .6rem;text-align:left}}.note{{background:#e8f0fe;padding:.5rem .8rem}}</style>
+padding:.3rem .6rem;text-align:left}}.note{{background:#e8f0fe;padding:.5rem .8rem}}
+.inline{{display:inline;margin-right:.3rem}}</style>
 </head><body>
 <h1>OMS simulator</h1>
 <p>Receives omslink's webhooks for {escape(config.org_unit)} at
@@ -262,6 +315,11 @@ Talks to the ERP at <a href="{escape(config.erp_url)}">{escape(config.erp_url)}<
 {message}
 <form method=post action=/push-order><input type=hidden name=token
 value="{escape(simulator.form_token)}"><button type=submit>Push a demo order</button></form>
+<h2>Shipped and delivered orders</h2>
+<p>Tell the ERP what the courier or the buyer did: delivered, returned to origin (RTO), or
+returned after delivery.</p>
+<table id=orders><tr><th>OMS order</th><th>ERP order</th><th>status</th><th></th></tr>
+{orders}</table>
 <h2>Stock as the OMS knows it</h2>
 <table><tr><th>SKU</th><th>available</th></tr>{stock}</table>
 <h2>Webhooks received</h2>

@@ -17,6 +17,9 @@ class OrderStatus(models.TextChoices):
     PICKED = "picked"
     INVOICED = "invoiced"
     SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RTO_INITIATED = "rto_initiated"
+    RTO_RECEIVED = "rto_received"
     CANCELLED = "cancelled"
 
 
@@ -51,6 +54,7 @@ class Order(models.Model):
     courier = models.CharField(max_length=64, blank=True, default="")
     awb = models.CharField(max_length=64, blank=True, default="")
     shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(
         max_length=3, choices=CancelledBy.choices, blank=True, default=""
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, Field, StrictStr
@@ -256,6 +257,8 @@ class OrderOut(Resource):
     invoice: InvoiceOut | None
     shipment: ShipmentOut
     cancellation: CancellationOut | None
+    delivered_at: str | None
+    returns: list[str]
     created_at: str
     updated_at: str
 
@@ -324,6 +327,11 @@ class OrderOut(Resource):
                     "reason": order.cancel_reason,
                     "at": iso_timestamp(order.cancelled_at),
                 },
+                "delivered_at": iso_timestamp(order.delivered_at),
+                # Oldest first, whatever order the prefetch kept.
+                "returns": [
+                    ret.number for ret in sorted(order.returns.all(), key=attrgetter("pk"))
+                ],
                 "created_at": iso_timestamp(order.created_at),
                 "updated_at": iso_timestamp(order.updated_at),
             }

@@ -17,7 +17,7 @@ def orders_for_resource() -> QuerySet[Order]:
     """Orders with everything the resource shows, fetched in a fixed number of queries."""
     return Order.objects.select_related(
         "org_unit", "site", "picklist_entry__picklist", "invoice"
-    ).prefetch_related("lines__item", "packages")
+    ).prefetch_related("lines__item", "packages", "returns")
 
 
 def orders_list(*, status: str | None = None, site: str | None = None) -> QuerySet[Order]:

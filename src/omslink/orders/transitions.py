@@ -9,7 +9,10 @@ ALLOWED_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PICKLIST_CREATED: frozenset({OrderStatus.PICKED, OrderStatus.CANCELLED}),
     OrderStatus.PICKED: frozenset({OrderStatus.INVOICED, OrderStatus.CANCELLED}),
     OrderStatus.INVOICED: frozenset({OrderStatus.SHIPPED}),
-    OrderStatus.SHIPPED: frozenset(),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.RTO_INITIATED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.RTO_INITIATED: frozenset({OrderStatus.RTO_RECEIVED}),
+    OrderStatus.RTO_RECEIVED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
 

@@ -29,6 +29,8 @@ from omslink.orders.selectors import (
     stock_held_by,
 )
 from omslink.orders.transitions import sources_of
+from omslink.returns.schemas import ReturnOut
+from omslink.returns.selectors import returns_filtered
 from omslink.web.access import operation_required
 from omslink.web.page_inputs import requested_page
 
@@ -79,6 +81,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "moves": order_stock_moves(order),
             "events": order_events(order),
             "cancellable": order.status in sources_of(OrderStatus.CANCELLED),
+            "returns": [ReturnOut.of(ret) for ret in returns_filtered(order=order).order_by("pk")],
         },
     )
 
