@@ -91,6 +91,48 @@ def _stock_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from omslink.accounts.services import command_line_user
+    from omslink.spreadsheets.progress_display import progress_display
+    from omslink.spreadsheets.services import ImportRefused, import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"omslink: no file {args.file}", file=sys.stderr)
+        return 1
+    try:
+        with progress_display(sys.stderr) as show:
+            outcome = import_file(
+                kind=args.kind,
+                path=path,
+                file_name=path.name,
+                user=command_line_user(),
+                site=args.site,
+                dry_run=args.dry_run,
+                progress=show,
+            )
+    except ImportRefused as refused:
+        for error in refused.errors:
+            print(error)
+        print(
+            f"omslink: {args.file} was refused ({len(refused.errors)} problems); "
+            "nothing was stored",
+            file=sys.stderr,
+        )
+        return 1
+    counts = f"created {outcome.created}, updated {outcome.updated}"
+    if args.kind != "stock":
+        counts += f", unchanged {outcome.unchanged}"
+    if outcome.dry_run:
+        print(f"dry run: {outcome.rows} rows are good; they would be {counts}; nothing was stored")
+    else:
+        receipt = f" on receipt {outcome.document}" if outcome.document else ""
+        print(f"imported {outcome.rows} rows{receipt}: {counts}")
+    return 0
+
+
 class _OneLineErrorParser(argparse.ArgumentParser):
     """Usage mistakes get the same one-line reason as every other failure (CONTRACT §1)."""
 
@@ -160,6 +202,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     stock_check = stock.add_parser("check", help="verify every balance equals its ledger")
     stock_check.set_defaults(handler=_stock_check)
+
+    importing = commands.add_parser(
+        "import", help="import items, customers or opening stock from CSV or XLSX"
+    )
+    importing.add_argument("kind", choices=["items", "customers", "stock"])
+    importing.add_argument("file", metavar="FILE", help=".csv (UTF-8, comma or semicolon) or .xlsx")
+    importing.add_argument("--site", help="the site opening stock is at (stock only)")
+    importing.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    importing.set_defaults(handler=_import)
     return parser
 
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "omslink.wholesale",
     "omslink.fulfilment",
     "omslink.webhooks",
+    "omslink.spreadsheets",
     "omslink.web",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -10,7 +11,13 @@ from django.db.models import Prefetch, QuerySet
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import NotFound
 from omslink.core.json_format import iso_timestamp
-from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
+from omslink.fulfilment.models import (
+    PICKLIST_NUMBERS,
+    Invoice,
+    InvoiceLine,
+    PickList,
+    PickListOrder,
+)
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.selectors import order_resource, orders_for_resource
@@ -80,3 +87,12 @@ def orders_at(
     """A site's orders in one status, oldest first (the order they are worked in)."""
     orders: QuerySet[Order] = orders_for_resource().filter(site=site, status=status)
     return [order_resource(order) for order in orders.order_by("pk")[:limit]]
+
+
+def invoiced_skus(skus: Iterable[str]) -> set[str]:
+    """The SKUs among these that some invoice line bills: their HSN and GST rate are fixed."""
+    return set(
+        InvoiceLine.objects.filter(kind=InvoiceLine.Kind.ITEM, sku__in=list(skus))
+        .values_list("sku", flat=True)
+        .distinct()
+    )
