@@ -70,6 +70,8 @@ OMSLINK_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
 )
 OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
 OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
+# Largest spreadsheet `omslink import` and the import pages accept, in MiB.
+OMSLINK_IMPORT_MAX_MB = _env_number("OMSLINK_IMPORT_MAX_MB", "100")
 # Requests per second each token may make (per server process), and the burst it may save up.
 OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")
 OMSLINK_API_RATE_BURST = _env_number("OMSLINK_API_RATE_BURST", "200")

@@ -28,4 +28,5 @@ urlpatterns = [
     path("wholesale/", include("omslink.wholesale.urls")),
     path("picklists/", include("omslink.fulfilment.urls")),
     path("webhooks/", include("omslink.webhooks.urls")),
+    path("imports/", include("omslink.spreadsheets.urls")),
 ]

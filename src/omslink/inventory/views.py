@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,6 +22,8 @@ from omslink.inventory.models import StockDocument
 from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
 from omslink.masters.models import Site
+from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
+from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
 from omslink.web.access import operation_required
 
 
@@ -75,13 +77,47 @@ def _stock_page(
             "entered": entered or {},
             "skus": item_skus(),
             "empty_rows": range(EMPTY_LINE_ROWS),
+            "import_kind": IMPORT_KINDS["stock"],
         },
         status=status,
     )
 
 
+EXPORT_COLUMNS = ("site", "sku", "on_hand", "reserved", "allocated", "available")
+
+
+def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """Every balance the page's query selects (one site's items, or all balances)."""
+    skus = _skus(request.GET.get("sku", ""))
+    site_code = request.GET.get("site", "")
+    if site_code:
+        site = selectors.site_named(site_code)
+        items: Any = selectors.items_with_balance_at(site, skus).order_by("pk")
+        rows = (
+            (site.code, sku, on_hand, reserved, allocated, on_hand - reserved - allocated)
+            for sku, on_hand, reserved, allocated in items.values_list(
+                "sku", "on_hand", "reserved", "allocated"
+            ).iterator(chunk_size=CHUNK_ROWS)
+        )
+    else:
+        balances = selectors.balances_everywhere(skus).order_by("pk")
+        found = balances.values_list("site__code", "item__sku", "on_hand", "reserved", "allocated")
+        rows = (
+            (code, sku, on_hand, reserved, allocated, on_hand - reserved - allocated)
+            for code, sku, on_hand, reserved, allocated in found.iterator(chunk_size=CHUNK_ROWS)
+        )
+    return spreadsheet_response(fmt, name="stock", header=EXPORT_COLUMNS, rows=rows)
+
+
 @operation_required("stock_view")
-def stock(request: HttpRequest) -> HttpResponse:
+def stock(request: HttpRequest) -> HttpResponseBase:
+    """The balances; `?export=csv|xlsx` downloads every row the query selects."""
+    fmt = export_format(request)
+    if fmt is not None:
+        try:
+            return _export(request, fmt)
+        except ApplicationError as exc:
+            messages.error(request, f"Nothing exported: {exc.message}")
     return _stock_page(request)
 
 

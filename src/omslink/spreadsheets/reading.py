@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
-"""Largest file accepted: 100 MiB, several times a 100,000-row item file."""
+from django.conf import settings
+
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 """Largest total an XLSX workbook may unpack to."""
 MAX_PACKING_RATIO = 200
@@ -46,6 +46,19 @@ class Sheet:
     fraction_read: Any  # Callable[[], float]: how far through the file reading has got
 
 
+def max_file_bytes() -> int:
+    """Largest file accepted (`OMSLINK_IMPORT_MAX_MB`, default 100 MiB)."""
+    return int(settings.OMSLINK_IMPORT_MAX_MB * 2**20)
+
+
+def refuse_oversized(size: int) -> None:
+    if size > max_file_bytes():
+        raise FileProblem(
+            f"the file is {size / 2**20:.1f} MiB; at most {settings.OMSLINK_IMPORT_MAX_MB:g} MiB "
+            "can be imported at once, so split it"
+        )
+
+
 def file_format(name: str) -> str:
     """`csv` or `xlsx` from a file name, or a FileProblem naming what is accepted."""
     suffix = Path(name).suffix.lower()
@@ -60,11 +73,7 @@ def open_sheet(path: Path, fmt: str) -> Sheet:
     size = path.stat().st_size
     if size == 0:
         raise FileProblem("the file is empty")
-    if size > MAX_FILE_BYTES:
-        raise FileProblem(
-            f"the file is {size / 2**20:.0f} MiB; at most {MAX_FILE_BYTES // 2**20} MiB "
-            "can be imported at once, so split it"
-        )
+    refuse_oversized(size)
     if fmt == "xlsx":
         return _open_xlsx(path)
     return _open_csv(path, size)

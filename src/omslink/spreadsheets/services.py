@@ -47,10 +47,10 @@ from omslink.spreadsheets.progress import (
     progress_write,
 )
 from omslink.spreadsheets.reading import (
-    MAX_FILE_BYTES,
     FileProblem,
     file_format,
     open_sheet,
+    refuse_oversized,
 )
 
 logger = logging.getLogger(__name__)
@@ -442,14 +442,13 @@ def import_job_start(
     name = os.path.basename(upload.name or "")[:200]
     try:
         fmt = file_format(name)
+        refuse_oversized(upload.size or 0)
     except FileProblem as exc:
         raise ValidationFailed.for_field("file", exc.message) from exc
-    if upload.size is not None and upload.size > MAX_FILE_BYTES:
-        raise ValidationFailed.for_field(
-            "file", f"the file is larger than {MAX_FILE_BYTES // 2**20} MiB; split it"
-        )
-    if upload.size == 0:
+    if not upload.size:
         raise ValidationFailed.for_field("file", "the file is empty")
+    if import_kind.needs_site:
+        site_named(site)
     job = ImportJob.objects.create(
         kind=kind,
         site=site[:32] if import_kind.needs_site else "",

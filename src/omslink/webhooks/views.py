@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import ApplicationError
 from omslink.core.pagination import paginate
+from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
 from omslink.web.access import operation_required
 from omslink.webhooks import services
 from omslink.webhooks.selectors import (
@@ -36,13 +37,57 @@ def _app_id(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
+EXPORT_COLUMNS = (
+    "delivery",
+    "event_id",
+    "type",
+    "org_unit",
+    "app",
+    "ordering_key",
+    "sequence",
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "created_at",
+    "delivered_at",
+)
+
+
 @operation_required("webhooks_view")
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    """Newest first; the filters are plain query parameters, so a filtered view can be shared."""
+def delivery_list(request: HttpRequest) -> HttpResponseBase:
+    """Newest first; the filters are plain query parameters, so a filtered view can be shared.
+
+    `?export=csv|xlsx` downloads every delivery the filters select.
+    """
     app_id = _app_id(request.GET.get("app"))
     status = _choice(request.GET.get("status"), STATUSES)
     event_type = _choice(request.GET.get("type"), EVENT_TYPES)
     found = deliveries(app_id=app_id, status=status, event_type=event_type)
+    if fmt := export_format(request):
+        exported = (
+            found.prefetch_related(None)
+            .order_by("-pk")
+            .values_list(
+                "pk",
+                "event__event_id",
+                "event__type",
+                "event__org_unit__code",
+                "app__name",
+                "ordering_key",
+                "sequence",
+                "status",
+                "attempt_count",
+                "last_status_code",
+                "last_error",
+                "created_at",
+                "delivered_at",
+            )
+            .iterator(chunk_size=CHUNK_ROWS)
+        )
+        return spreadsheet_response(
+            fmt, name="webhook-deliveries", header=EXPORT_COLUMNS, rows=exported
+        )
     try:
         rows, next_cursor = paginate(found, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     except ApplicationError:  # a hand-edited cursor: start from the newest

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,9 +20,10 @@ from omslink.core.validation import validate_as
 from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, newest_page
 from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
+from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
 from omslink.web.access import operation_required
 from omslink.wholesale import services
-from omslink.wholesale.models import WholesaleOrder
+from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 from omslink.wholesale.schemas import WholesaleOrderIn
 from omslink.wholesale.selectors import (
     wholesale_order_by_number,
@@ -56,9 +58,31 @@ def _list_page(
     )
 
 
+EXPORT_COLUMNS = ("order", "customer", "site", "status", "units", "created_by", "created_at")
+
+
 @operation_required("wholesale_view")
-def wholesale_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request)
+def wholesale_list(request: HttpRequest) -> HttpResponseBase:
+    """The list with its create form; `?export=csv|xlsx` downloads the filtered list."""
+    fmt = export_format(request)
+    if fmt is None:
+        return _list_page(request)
+    orders = WholesaleOrder.objects.order_by("-pk")
+    if request.GET.get("status", "") in WholesaleOrder.Status.values:
+        orders = orders.filter(status=request.GET["status"])
+    found = orders.annotate(units=Sum("lines__quantity")).values_list(
+        "pk",
+        "customer__code",
+        "site__code",
+        "status",
+        "units",
+        "created_by__username",
+        "created_at",
+    )
+    rows = (
+        (WHOLESALE_NUMBERS.format(pk), *rest) for pk, *rest in found.iterator(chunk_size=CHUNK_ROWS)
+    )
+    return spreadsheet_response(fmt, name="wholesale-orders", header=EXPORT_COLUMNS, rows=rows)
 
 
 @require_POST
