@@ -84,7 +84,9 @@ KINDS: dict[str, ImportKind] = {
             schema=CustomerIn,
             whole_numbers=frozenset(),
             pattern_hints={
-                "code": "must be 1-32 letters, digits, _ or -, starting with a letter or digit"
+                "code": "must be 1-32 letters, digits, _ or -, starting with a letter or digit",
+                "gstin": "must be a 15-character GSTIN such as 29ABCDE1234F1Z5",
+                "state_code": "must be a two-letter Indian state code such as KA or MH",
             },
             operation="masters_edit",
             view_operation="masters_view",
@@ -200,6 +202,12 @@ def _message(kind: ImportKind, error: Mapping[str, Any], document: Mapping[str, 
     context = error.get("ctx") or {}
     column = _column_of(error)
     value = document.get(column)
+    if column in kind.pattern_hints and kind_name in {
+        "string_too_short",
+        "string_too_long",
+        "string_pattern_mismatch",
+    }:
+        return kind.pattern_hints[column]
     if kind_name == "missing":
         return "is required"
     if kind_name == "string_type":
@@ -214,7 +222,7 @@ def _message(kind: ImportKind, error: Mapping[str, Any], document: Mapping[str, 
         length = len(value) if isinstance(value, str) else "more"
         return f"must be at most {context.get('max_length')} characters (this one has {length})"
     if kind_name == "string_pattern_mismatch":
-        return kind.pattern_hints.get(column, "is not in the expected form")
+        return "is not in the expected form"
     if kind_name in {"int_type", "int_parsing", "int_from_float"}:
         return "must be a whole number"
     if kind_name == "greater_than_equal":

@@ -54,8 +54,8 @@ def max_file_bytes() -> int:
 def refuse_oversized(size: int) -> None:
     if size > max_file_bytes():
         raise FileProblem(
-            f"the file is {size / 2**20:.1f} MiB; at most {settings.OMSLINK_IMPORT_MAX_MB:g} MiB "
-            "can be imported at once, so split it"
+            f"the file is {size:,} bytes, over the {settings.OMSLINK_IMPORT_MAX_MB:g} MiB limit "
+            "of one import; split it"
         )
 
 
