@@ -22,7 +22,7 @@ from omslink.inventory.models import StockDocument
 from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
 from omslink.masters.models import Site
-from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
 from omslink.web.access import operation_required
 
@@ -83,39 +83,18 @@ def _stock_page(
     )
 
 
-EXPORT_COLUMNS = ("site", "sku", "on_hand", "reserved", "allocated", "available")
-
-
-def _export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """Every balance the page's query selects (one site's items, or all balances)."""
-    skus = _skus(request.GET.get("sku", ""))
-    site_code = request.GET.get("site", "")
-    if site_code:
-        site = selectors.site_named(site_code)
-        items: Any = selectors.items_with_balance_at(site, skus).order_by("pk")
-        rows = (
-            (site.code, sku, on_hand, reserved, allocated, on_hand - reserved - allocated)
-            for sku, on_hand, reserved, allocated in items.values_list(
-                "sku", "on_hand", "reserved", "allocated"
-            ).iterator(chunk_size=CHUNK_ROWS)
-        )
-    else:
-        balances = selectors.balances_everywhere(skus).order_by("pk")
-        found = balances.values_list("site__code", "item__sku", "on_hand", "reserved", "allocated")
-        rows = (
-            (code, sku, on_hand, reserved, allocated, on_hand - reserved - allocated)
-            for code, sku, on_hand, reserved, allocated in found.iterator(chunk_size=CHUNK_ROWS)
-        )
-    return spreadsheet_response(fmt, name="stock", header=EXPORT_COLUMNS, rows=rows)
-
-
 @operation_required("stock_view")
 def stock(request: HttpRequest) -> HttpResponseBase:
     """The balances; `?export=csv|xlsx` downloads every row the query selects."""
     fmt = export_format(request)
     if fmt is not None:
         try:
-            return _export(request, fmt)
+            rows = selectors.stock_export_rows(
+                site=request.GET.get("site") or None, skus=_skus(request.GET.get("sku", ""))
+            )
+            return spreadsheet_response(
+                fmt, name="stock", header=selectors.STOCK_EXPORT_COLUMNS, rows=rows
+            )
         except ApplicationError as exc:
             messages.error(request, f"Nothing exported: {exc.message}")
     return _stock_page(request)

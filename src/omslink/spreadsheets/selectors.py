@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from omslink.core.errors import NotFound
 from omslink.core.ids import is_database_id
 from omslink.core.operations import permission_name
+from omslink.masters.models import Customer, Item
 from omslink.spreadsheets.kinds import KINDS
 from omslink.spreadsheets.models import ImportJob
 from omslink.spreadsheets.progress import progress_read
@@ -61,3 +63,10 @@ def import_job_progress(job: ImportJob) -> dict[str, Any]:
             seconds_left=round(elapsed * (1 - fraction) / fraction) if fraction > 0.02 else None,
         )
     return state
+
+
+def master_export_rows(kind: str) -> Iterator[tuple[Any, ...]]:
+    """Items or customers in the columns their import reads, so an export imports back."""
+    model = {"items": Item, "customers": Customer}[kind]
+    columns = KINDS[kind].columns
+    return model._default_manager.order_by("pk").values_list(*columns).iterator(chunk_size=2000)

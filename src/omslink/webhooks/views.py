@@ -14,13 +14,15 @@ from django.views.decorators.http import require_POST
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import ApplicationError
 from omslink.core.pagination import paginate
-from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required
 from omslink.webhooks import services
 from omslink.webhooks.selectors import (
+    DELIVERY_EXPORT_COLUMNS,
     EVENT_TYPES,
     STATUSES,
     deliveries,
+    deliveries_export_rows,
     delivery_resource,
     event_body_preview,
     failing_counts,
@@ -37,23 +39,6 @@ def _app_id(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
-EXPORT_COLUMNS = (
-    "delivery",
-    "event_id",
-    "type",
-    "org_unit",
-    "app",
-    "ordering_key",
-    "sequence",
-    "status",
-    "attempts",
-    "last_status_code",
-    "last_error",
-    "created_at",
-    "delivered_at",
-)
-
-
 @operation_required("webhooks_view")
 def delivery_list(request: HttpRequest) -> HttpResponseBase:
     """Newest first; the filters are plain query parameters, so a filtered view can be shared.
@@ -65,28 +50,11 @@ def delivery_list(request: HttpRequest) -> HttpResponseBase:
     event_type = _choice(request.GET.get("type"), EVENT_TYPES)
     found = deliveries(app_id=app_id, status=status, event_type=event_type)
     if fmt := export_format(request):
-        exported = (
-            found.prefetch_related(None)
-            .order_by("-pk")
-            .values_list(
-                "pk",
-                "event__event_id",
-                "event__type",
-                "event__org_unit__code",
-                "app__name",
-                "ordering_key",
-                "sequence",
-                "status",
-                "attempt_count",
-                "last_status_code",
-                "last_error",
-                "created_at",
-                "delivered_at",
-            )
-            .iterator(chunk_size=CHUNK_ROWS)
-        )
         return spreadsheet_response(
-            fmt, name="webhook-deliveries", header=EXPORT_COLUMNS, rows=exported
+            fmt,
+            name="webhook-deliveries",
+            header=DELIVERY_EXPORT_COLUMNS,
+            rows=deliveries_export_rows(found),
         )
     try:
         rows, next_cursor = paginate(found, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)

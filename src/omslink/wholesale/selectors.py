@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
@@ -31,3 +32,32 @@ def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
         "created_by": order.created_by.username,
         "updated_at": order.updated_at,
     }
+
+
+WHOLESALE_EXPORT_COLUMNS = (
+    "order",
+    "customer",
+    "site",
+    "status",
+    "units",
+    "created_by",
+    "created_at",
+)
+
+
+def wholesale_orders_export_rows(*, status: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """Every wholesale order (of a status), newest first, as plain values fetched in chunks."""
+    orders = WholesaleOrder.objects.order_by("-pk")
+    if status is not None:
+        orders = orders.filter(status=status)
+    found = orders.annotate(units=Sum("lines__quantity")).values_list(
+        "pk",
+        "customer__code",
+        "site__code",
+        "status",
+        "units",
+        "created_by__username",
+        "created_at",
+    )
+    for pk, *rest in found.iterator(chunk_size=2000):
+        yield (WHOLESALE_NUMBERS.format(pk), *rest)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,15 +19,17 @@ from omslink.core.validation import validate_as
 from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, newest_page
 from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
-from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required
 from omslink.wholesale import services
-from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
+from omslink.wholesale.models import WholesaleOrder
 from omslink.wholesale.schemas import WholesaleOrderIn
 from omslink.wholesale.selectors import (
+    WHOLESALE_EXPORT_COLUMNS,
     wholesale_order_by_number,
     wholesale_order_resource,
     wholesale_orders,
+    wholesale_orders_export_rows,
 )
 
 
@@ -58,31 +59,19 @@ def _list_page(
     )
 
 
-EXPORT_COLUMNS = ("order", "customer", "site", "status", "units", "created_by", "created_at")
-
-
 @operation_required("wholesale_view")
 def wholesale_list(request: HttpRequest) -> HttpResponseBase:
     """The list with its create form; `?export=csv|xlsx` downloads the filtered list."""
     fmt = export_format(request)
     if fmt is None:
         return _list_page(request)
-    orders = WholesaleOrder.objects.order_by("-pk")
-    if request.GET.get("status", "") in WholesaleOrder.Status.values:
-        orders = orders.filter(status=request.GET["status"])
-    found = orders.annotate(units=Sum("lines__quantity")).values_list(
-        "pk",
-        "customer__code",
-        "site__code",
-        "status",
-        "units",
-        "created_by__username",
-        "created_at",
+    status = request.GET.get("status", "")
+    rows = wholesale_orders_export_rows(
+        status=status if status in WholesaleOrder.Status.values else None
     )
-    rows = (
-        (WHOLESALE_NUMBERS.format(pk), *rest) for pk, *rest in found.iterator(chunk_size=CHUNK_ROWS)
+    return spreadsheet_response(
+        fmt, name="wholesale-orders", header=WHOLESALE_EXPORT_COLUMNS, rows=rows
     )
-    return spreadsheet_response(fmt, name="wholesale-orders", header=EXPORT_COLUMNS, rows=rows)
 
 
 @require_POST
