@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError, Forbidden, NotFound
 from omslink.core.operations import permission_name
 from omslink.spreadsheets.exports import EXPORT_FORMATS, spreadsheet_response
 from omslink.spreadsheets.kinds import KINDS
@@ -80,6 +80,8 @@ def import_start(request: HttpRequest) -> HttpResponseBase:
             site=request.POST.get("site", ""),
             dry_run="dry_run" in request.POST,
         )
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, f"Nothing was imported: {exc.message}")
         return HttpResponseRedirect(back.get(kind, reverse("spreadsheets:list")))
