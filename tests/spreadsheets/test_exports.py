@@ -47,7 +47,7 @@ def csv_rows(answer: Any) -> list[list[str]]:
 def xlsx_rows(answer: Any) -> list[list[Any]]:
     content = b"".join(answer.streaming_content)
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-    return [[cell for cell in row] for row in sheet.iter_rows()]
+    return [list(row) for row in sheet.iter_rows()]
 
 
 @pytest.fixture

@@ -237,7 +237,8 @@ def test_headers_must_name_the_api_fields(files: Path, admin: tuple[Any, str]) -
         "row 1: mrp: this column is missing",
         "row 1: name: this column is missing",
         "row 1: sku: this column appears twice",
-        "row 1: title: unknown column; the columns are sku, name, hsn_code, gst_rate, mrp, barcode, bin",
+        "row 1: title: unknown column; the columns are "
+        "sku, name, hsn_code, gst_rate, mrp, barcode, bin",
     ]
 
 

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from omslink.inventory.models import StockMove
 from omslink.masters.models import Item
 from omslink.spreadsheets.models import ImportJob
 from tests.conftest import Masters
-from tests.spreadsheets.conftest import ITEM_HEADER, item_rows, write_csv
+from tests.spreadsheets.conftest import ITEM_HEADER, item_rows
 
 MakeUser = Callable[..., tuple[Any, str]]
 ROLES = ("Administrator", "Warehouse", "Viewer")
