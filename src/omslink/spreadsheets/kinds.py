@@ -163,8 +163,8 @@ def _printable(text: str) -> bool:
 
 def parse_row(
     kind: ImportKind, positions: Mapping[str, int], number: int, cells: list[Any]
-) -> tuple[BaseModel | None, list[RowError]]:
-    """Validate one row with the API's schema; an empty cell is a field left out."""
+) -> tuple[dict[str, Any] | None, list[RowError]]:
+    """Validate one row with the API's schema and answer its fields; an empty cell is left out."""
     document: dict[str, Any] = {}
     errors: list[RowError] = []
     for column, index in positions.items():
@@ -183,7 +183,7 @@ def parse_row(
     if errors:
         return None, errors
     try:
-        return kind.schema.model_validate(document), []
+        return kind.schema.model_validate(document).model_dump(), []
     except PydanticValidationError as exc:
         return None, [
             RowError(number, _column_of(error), _message(kind, error, document))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +26,6 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.utils import timezone
-from pydantic import BaseModel
 
 from omslink.core.errors import ApplicationError, Forbidden, ValidationFailed
 from omslink.core.operations import permission_name
@@ -110,38 +111,38 @@ class _ItemLoader:
 
     def plan(self, rows: Rows) -> _ChunkPlan:
         plan = _ChunkPlan()
-        existing = Item.objects.in_bulk([row.sku for _, row in rows], field_name="sku")
+        existing = Item.objects.in_bulk([row["sku"] for _, row in rows], field_name="sku")
         taxed = [
-            row.sku
+            row["sku"]
             for _, row in rows
-            if row.sku in existing
+            if row["sku"] in existing
             and (
-                ("hsn_code" in self.present and existing[row.sku].hsn_code != row.hsn_code)
+                ("hsn_code" in self.present and existing[row["sku"]].hsn_code != row["hsn_code"])
                 or (
                     "gst_rate" in self.present
-                    and existing[row.sku].gst_rate != Decimal(row.gst_rate)
+                    and existing[row["sku"]].gst_rate != Decimal(row["gst_rate"])
                 )
             )
         ]
         invoiced = invoiced_skus(taxed) if taxed else set()
         for number, row in rows:
-            item = existing.get(row.sku)
+            item = existing.get(row["sku"])
             values = {
-                "name": row.name,
-                "hsn_code": row.hsn_code,
-                "gst_rate": Decimal(row.gst_rate),
-                "mrp": Decimal(row.mrp),
-                "barcode": row.barcode,
-                "bin": row.bin,
+                "name": row["name"],
+                "hsn_code": row["hsn_code"],
+                "gst_rate": Decimal(row["gst_rate"]),
+                "mrp": Decimal(row["mrp"]),
+                "barcode": row["barcode"],
+                "bin": row["bin"],
             }
             if item is None:
-                plan.creates.append(Item(sku=row.sku, **values))
+                plan.creates.append(Item(sku=row["sku"], **values))
                 continue
             changed = False
             for name, value in values.items():
                 if name not in self.present or getattr(item, name) == value:
                     continue
-                if name in {"hsn_code", "gst_rate"} and row.sku in invoiced:
+                if name in {"hsn_code", "gst_rate"} and row["sku"] in invoiced:
                     plan.errors.append(
                         RowError(
                             number,
@@ -164,7 +165,7 @@ class _ItemLoader:
         return None
 
     def write(self, plan: _ChunkPlan) -> None:
-        Item.objects.bulk_create(plan.creates, batch_size=500)
+        Item.objects.bulk_create(plan.creates, batch_size=1000)
         Item.objects.bulk_update(
             plan.updates, ["name", "hsn_code", "gst_rate", "mrp", "barcode", "bin"], batch_size=500
         )
@@ -178,17 +179,17 @@ class _CustomerLoader:
 
     def plan(self, rows: Rows) -> _ChunkPlan:
         plan = _ChunkPlan()
-        existing = Customer.objects.in_bulk([row.code for _, row in rows], field_name="code")
+        existing = Customer.objects.in_bulk([row["code"] for _, row in rows], field_name="code")
         for _, row in rows:
             values = {
-                "name": row.name,
-                "gstin": row.gstin or "",
-                "state_code": row.state_code,
-                "address": row.address,
+                "name": row["name"],
+                "gstin": row["gstin"] or "",
+                "state_code": row["state_code"],
+                "address": row["address"],
             }
-            customer = existing.get(row.code)
+            customer = existing.get(row["code"])
             if customer is None:
-                plan.creates.append(Customer(code=row.code, **values))
+                plan.creates.append(Customer(code=row["code"], **values))
                 continue
             changed = [
                 name
@@ -225,15 +226,15 @@ class _StockLoader:
     def plan(self, rows: Rows) -> _ChunkPlan:
         plan = _ChunkPlan()
         items = dict(
-            Item.objects.filter(sku__in=[row.sku for _, row in rows]).values_list("sku", "pk")
+            Item.objects.filter(sku__in=[row["sku"] for _, row in rows]).values_list("sku", "pk")
         )
         for number, row in rows:
-            if row.sku not in items:
+            if row["sku"] not in items:
                 plan.errors.append(
-                    RowError(number, "sku", f"no item has SKU {row.sku}; import the items first")
+                    RowError(number, "sku", f"no item has SKU {row['sku']}; import the items first")
                 )
             else:
-                plan.payload[items[row.sku]] = row.quantity
+                plan.payload[items[row["sku"]]] = row["quantity"]
         plan.new_balances = (
             len(plan.payload)
             - StockBalance.objects.filter(site=self.site, item_id__in=list(plan.payload)).count()
@@ -274,7 +275,7 @@ class _Scan:
     present: set[str] = field(default_factory=set)
     fraction: Callable[[], float] = lambda: 0.0
 
-    def open(self) -> Iterator[tuple[int, BaseModel]]:
+    def open(self) -> Iterator[tuple[int, dict[str, Any]]]:
         try:
             sheet = open_sheet(self.path, self.fmt)
         except FileProblem as exc:
@@ -288,7 +289,7 @@ class _Scan:
 
     def _rows(
         self, rows: Iterator[tuple[int, list[Any]]], positions: dict[str, int]
-    ) -> Iterator[tuple[int, BaseModel]]:
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
         seen: dict[str, int] = {}
         try:
             for number, cells in rows:
@@ -297,7 +298,7 @@ class _Scan:
                 if model is None:
                     self._add(row_errors)
                     continue
-                key = getattr(model, self.kind.key)
+                key = model[self.kind.key]
                 first = seen.setdefault(key, number)
                 if first != number:
                     self._add([RowError(number, self.kind.key, f"{key} is already on row {first}")])
@@ -344,7 +345,9 @@ def import_file(
 ) -> ImportOutcome:
     """Check the whole file, then (unless a dry run) load it in one transaction, or refuse it.
 
-    Raises ImportRefused listing every bad row; then nothing was stored.
+    Raises ImportRefused listing every bad row; then nothing was stored. The rows checked are
+    spooled to a private temporary file, chunk by chunk, so writing neither re-reads the file
+    nor holds it in memory.
     """
     import_kind = KINDS[kind]
     try:
@@ -356,25 +359,35 @@ def import_file(
     report(ImportProgress(CHECKING, 0, 0, None, 0.0))
     scan = _Scan(import_kind, path, fmt)
     created = updated = unchanged = 0
-    loader: Loader | None = None
-    for chunk in scan.chunks():
-        loader = loader or _loader(import_kind, scan.present, target, user, file_name)
-        plan = loader.plan(chunk)
-        scan._add(plan.errors)
-        new, changed, same = _counts(import_kind, plan)
-        created, updated, unchanged = created + new, updated + changed, unchanged + same
-        report(
-            ImportProgress(CHECKING, scan.rows_read, 0, None, overall(CHECKING, scan.fraction()))
-        )
-    if scan.errors:
-        raise ImportRefused(scan.errors)
-    if scan.rows_read == 0:
-        raise ImportRefused([RowError(2, "file", "the file has a header but no rows")])
-    total = scan.rows_read
-    report(ImportProgress(CHECKING, total, 0, total, overall(CHECKING, 1.0)))
-    if dry_run:
-        return ImportOutcome(total, created, updated, unchanged, dry_run=True)
-    return _write(import_kind, path, fmt, target, user, file_name, total, report)
+    with tempfile.TemporaryFile(dir=imports_dir()) as spool:
+        for chunk in scan.chunks():
+            plan = _loader(import_kind, scan.present, target, user, file_name).plan(chunk)
+            scan._add(plan.errors)
+            if not scan.errors:
+                pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            new, changed, same = _counts(import_kind, plan)
+            created, updated, unchanged = created + new, updated + changed, unchanged + same
+            share = overall(CHECKING, scan.fraction())
+            report(ImportProgress(CHECKING, scan.rows_read, 0, None, share))
+        if scan.errors:
+            raise ImportRefused(scan.errors)
+        if scan.rows_read == 0:
+            raise ImportRefused([RowError(2, "file", "the file has a header but no rows")])
+        total = scan.rows_read
+        report(ImportProgress(CHECKING, total, 0, total, overall(CHECKING, 1.0)))
+        if dry_run:
+            return ImportOutcome(total, created, updated, unchanged, dry_run=True)
+        loader = _loader(import_kind, scan.present, target, user, file_name)
+        return _write(loader=loader, kind=import_kind, spool=spool, total=total, report=report)
+
+
+def _spooled(spool: Any) -> Iterator[Rows]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)  # noqa: S301 - our own file, written just now
+        except EOFError:
+            return
 
 
 def _site_for(kind: ImportKind, site: str | None) -> Site | None:
@@ -390,33 +403,20 @@ def _site_for(kind: ImportKind, site: str | None) -> Site | None:
 
 @transactional
 def _write(
-    kind: ImportKind,
-    path: Path,
-    fmt: str,
-    site: Site | None,
-    user: User,
-    file_name: str,
-    total: int,
-    report: ProgressCallback,
+    *, loader: Loader, kind: ImportKind, spool: Any, total: int, report: ProgressCallback
 ) -> ImportOutcome:
-    """Load the checked file in this one transaction, chunk by chunk."""
-    scan = _Scan(kind, path, fmt)
+    """Load the checked rows in this one transaction, chunk by chunk, re-checking each."""
     created = updated = unchanged = written = 0
-    loader: Loader | None = None
-    for chunk in scan.chunks():
-        if loader is None:
-            loader = _loader(kind, scan.present, site, user, file_name)
-            loader.begin()
+    loader.begin()
+    for chunk in _spooled(spool):
         plan = loader.plan(chunk)
-        if plan.errors:
+        if plan.errors:  # the database changed since the check
             raise ImportRefused(plan.errors)
         loader.write(plan)
         new, changed, same = _counts(kind, plan)
         created, updated, unchanged = created + new, updated + changed, unchanged + same
-        written = scan.rows_read
+        written += len(chunk)
         report(ImportProgress(WRITING, total, written, total, overall(WRITING, written / total)))
-    if scan.errors:  # the file changed between the passes
-        raise ImportRefused(scan.errors)
     document = (
         loader.document.number if isinstance(loader, _StockLoader) and loader.document else ""
     )
