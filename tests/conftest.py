@@ -289,12 +289,23 @@ def chromium() -> Any:
 
 @pytest.fixture
 def page(chromium: Any, live_server: Any) -> Any:
-    """A fresh browser tab against the live test server."""
+    """A fresh browser tab against the live test server.
+
+    Anything the Content-Security-Policy blocks fails the test: every page must work under it.
+    """
     context = chromium.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    blocked: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield tab
     context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 def sign_in(page: Any, username: str, password: str = "correct-horse-9") -> None:

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from omslink.accounts.models import PersonalToken
+from omslink.accounts.services import token_mark_used
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, PERSONAL_TOKEN_PREFIX, token_hash
 from omslink.core.errors import AppDisabled, Forbidden, Unauthenticated
@@ -58,6 +59,7 @@ def _caller_of(token: str, digest: str) -> Caller:
             .first()
         )
         if personal is not None:
+            token_mark_used(token=personal)
             return StaffCaller(user=personal.user)
     elif token.startswith(API_KEY_PREFIX):
         key = (

@@ -78,6 +78,25 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_revoke(args: argparse.Namespace) -> int:
+    from omslink.accounts.services import tokens_revoke
+
+    revoked = tokens_revoke(username=args.username)
+    print(f"revoked {revoked} personal token{'' if revoked == 1 else 's'} of {args.username}")
+    return 0
+
+
+def _secrets_rotate(args: argparse.Namespace) -> int:
+    from omslink.connected_apps.services import oms_app_secrets_reencrypt
+
+    count = oms_app_secrets_reencrypt()
+    print(
+        f"re-encrypted the secrets of {count} OMS app{'' if count == 1 else 's'} "
+        "with the first of OMSLINK_SECRET_KEYS"
+    )
+    return 0
+
+
 def _stock_check(args: argparse.Namespace) -> int:
     from omslink.inventory.selectors import ledger_mismatches
 
@@ -274,6 +293,17 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token.add_parser("create", help="print a new personal token for a user")
     token_create.add_argument("username")
     token_create.set_defaults(handler=_token_create)
+    token_revoke = token.add_parser("revoke", help="revoke every personal token of a user")
+    token_revoke.add_argument("username")
+    token_revoke.set_defaults(handler=_token_revoke)
+
+    secrets = commands.add_parser(
+        "secrets", help="manage the keys that encrypt secrets at rest"
+    ).add_subparsers(dest="secrets_command", required=True, metavar="ACTION")
+    secrets_rotate = secrets.add_parser(
+        "rotate", help="re-encrypt stored secrets with the first of OMSLINK_SECRET_KEYS"
+    )
+    secrets_rotate.set_defaults(handler=_secrets_rotate)
 
     stock = commands.add_parser("stock", help="inspect stock").add_subparsers(
         dest="stock_command", required=True, metavar="ACTION"

@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ninja's templates and static files: the API docs page uses the Swagger UI it ships,
+    # so the page works without internet and under the Content-Security-Policy.
+    "ninja",
     "omslink.core",
     "omslink.accounts",
     "omslink.masters",
@@ -104,6 +107,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "omslink.web.content_security_policy.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "omslink.core.middleware.ApiRequestGuardMiddleware",
@@ -166,11 +170,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+# Database sessions that know their user, so deactivation and password changes end them.
+SESSION_ENGINE = "omslink.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Behind a TLS-terminating proxy (CONTRACT §10). The proxy must set X-Forwarded-Proto itself,
+# overwriting whatever a client sent, or a client could claim HTTPS over plain HTTP.
+OMSLINK_HTTPS = _env_flag("OMSLINK_HTTPS")
+if OMSLINK_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Load balancers probe the health check over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
 
 # The API guard answers 413 itself; Django's own limit is the backstop for page forms.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024

@@ -1,4 +1,4 @@
-"""`omslink user create` and `omslink token create`: the real command, against the test database."""
+"""`omslink user create` and `omslink token create|revoke`, run as the installed command."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from omslink.accounts.models import PersonalToken
-from omslink.accounts.services import built_in_roles_restore, user_set_active
+from omslink.accounts.services import built_in_roles_restore, token_create, user_set_active
 from omslink.cli import main
 from omslink.core.crypto import token_hash
 from tests.conftest import ApiClient, assert_error
@@ -86,6 +86,7 @@ def test_the_installed_command_creates_a_user_and_a_working_token() -> None:
             "username",
         ),
         (["token", "create", "nobody"], "No active user named 'nobody'"),
+        (["token", "revoke", "nobody"], "No user named 'nobody'"),
     ],
 )
 def test_refusals_exit_non_zero_with_one_line(capsys: Any, argv: list[str], reason: str) -> None:
@@ -99,7 +100,15 @@ def test_refusals_exit_non_zero_with_one_line(capsys: Any, argv: list[str], reas
 
 
 @pytest.mark.parametrize(
-    "argv", [["user", "create"], ["token"], ["user", "create", "x"], ["frobnicate"], []]
+    "argv",
+    [
+        ["user", "create"],
+        ["token"],
+        ["token", "revoke"],
+        ["user", "create", "x"],
+        ["frobnicate"],
+        [],
+    ],
 )
 def test_usage_mistakes_are_one_line(capsys: Any, argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -124,3 +133,29 @@ def test_token_is_the_last_line_and_inactive_users_get_none(capsys: Any, admin: 
     assert main(["token", "create", "erin"]) == 1
     assert "No active user named 'erin'" in capsys.readouterr().err
     assert PersonalToken.objects.filter(user=erin).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_installed_command_revokes_every_token_of_one_user(make_user: Any) -> None:
+    hana, first = make_user("Viewer", "hana")
+    second = token_create(username="hana")
+    _, other = make_user("Viewer", "ivan")
+
+    revoked = run_omslink("token", "revoke", "hana")
+    assert revoked.returncode == 0, revoked.stderr
+    assert revoked.stdout.strip() == "revoked 2 personal tokens of hana"
+    for token in (first, second):
+        assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")
+    assert ApiClient(other).get("/oms-apps").status == 200, "other users keep theirs"
+    assert hana.is_active and User.objects.get(pk=hana.pk).is_active, "the user stays active"
+
+    again = run_omslink("token", "revoke", "hana")
+    assert again.returncode == 0 and again.stdout.strip() == "revoked 0 personal tokens of hana"
+    fresh = token_create(username="hana")
+    assert ApiClient(fresh).get("/oms-apps").status == 200, "a new token may be issued"
+    assert PersonalToken.objects.filter(user=hana, revoked_at__isnull=True).count() == 1
+
+    wrong_case = run_omslink("token", "revoke", "HANA")
+    assert wrong_case.returncode == 1
+    assert wrong_case.stderr.strip().splitlines() == ["omslink: No user named 'HANA'."]
+    assert ApiClient(fresh).get("/oms-apps").status == 200

@@ -9,8 +9,11 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils.html import escape
+from django.utils.timezone import localtime
 
-from omslink.accounts.models import Role
+from omslink.accounts.models import PersonalToken, Role
+from omslink.accounts.services import token_create
+from omslink.core.crypto import token_hash
 from omslink.core.operations import CODENAMES, OPERATIONS
 from tests.conftest import ApiClient, assert_error
 
@@ -41,6 +44,10 @@ def operations_of(name: str) -> set[str]:
 
 def matrix_snapshot() -> dict[str, set[str]]:
     return {role.name: operations_of(role.name) for role in Role.objects.all()}
+
+
+def token_row(page: str, token: str) -> str:
+    return page.split(f'<tr data-token="{token[-4:]}">')[1].split("</tr>")[0]
 
 
 def checkbox(page: str, value: str) -> str:
@@ -147,6 +154,14 @@ def test_roles_and_users_are_refused_without_roles_manage(page_of: Any, role: st
         ).status_code
         == 403
     )
+    token = PersonalToken.objects.get(user=user)
+    assert client.get(f"/admin/security/users/{user.pk}/").status_code == 403
+    assert (
+        post(client, f"/admin/security/users/{user.pk}/tokens/{token.pk}/revoke/", {}).status_code
+        == 403
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is None
     assert matrix_snapshot() == before and User.objects.count() == users
     assert [g.name for g in user.groups.all()] == [role]
     menu = client.get("/").content.decode()
@@ -199,6 +214,13 @@ def test_changing_a_role_and_deactivating_a_user(page_of: Any, make_user: Any) -
     post(client, f"/admin/security/users/{user.pk}/active/", {"active": "1"})
     user.refresh_from_db()
     assert user.is_active
+    # Reactivating does not bring back what deactivating ended (CONTRACT §10).
+    assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")
+    assert hana_page.get("/").status_code == 302, "the old session stays ended"
+    assert PersonalToken.objects.filter(user=user, revoked_at__isnull=True).count() == 0
+    fresh = Client()
+    assert fresh.login(username="hana", password=PASSWORD), "the password still works"
+    assert fresh.get("/").status_code == 200
 
 
 def test_nobody_changes_their_own_role_or_deactivates_themselves(page_of: Any) -> None:
@@ -212,3 +234,39 @@ def test_nobody_changes_their_own_role_or_deactivates_themselves(page_of: Any) -
     post(client, "/admin/security/users/999999/role/", {"role": "Viewer"})
     assert "No user 999999" in client.get(USERS_PAGE).content.decode()
     assert client.get("/admin/security/users/99999999999999999999/role/").status_code == 405
+
+
+def test_a_users_page_lists_their_tokens_and_revokes_one(page_of: Any, make_user: Any) -> None:
+    client, _admin = page_of("Administrator", "boss")
+    hana, first = make_user("Viewer", "hana")
+    second = token_create(username="hana")
+    _, other = make_user("Viewer", "ivan")
+    used = PersonalToken.objects.get(token_hash=token_hash(first))
+    assert ApiClient(first).get("/oms-apps").status == 200
+    used.refresh_from_db()
+    assert used.last_used_at is not None
+
+    assert f'href="/admin/security/users/{hana.pk}/"' in client.get(USERS_PAGE).content.decode()
+    page = client.get(f"/admin/security/users/{hana.pk}/").content.decode()
+    assert f"…{first[-4:]}" in page and f"…{second[-4:]}" in page
+    assert first not in page and second not in page
+    assert localtime(used.last_used_at).strftime("%-d %b %Y, %H:%M") in page
+    assert page.count("data-confirm=") == 2
+    assert "<td>never</td>" in token_row(page, second), "the unused token says so"
+
+    answer = post(client, f"/admin/security/users/{hana.pk}/tokens/{used.pk}/revoke/", {})
+    assert answer.status_code == 302
+    assert_error(ApiClient(first).get("/oms-apps"), 401, "unauthenticated")
+    assert ApiClient(second).get("/oms-apps").status == 200
+    page = client.get(f"/admin/security/users/{hana.pk}/").content.decode()
+    assert f"Token …{first[-4:]} is revoked." in page and "Revoked" in token_row(page, first)
+    assert page.count("data-confirm=") == 1
+
+    ivan_token = PersonalToken.objects.get(token_hash=token_hash(other))
+    misdirected = f"/admin/security/users/{hana.pk}/tokens/{ivan_token.pk}/revoke/"
+    assert post(client, misdirected, {}).status_code == 404, "the token is not hana's"
+    assert ApiClient(other).get("/oms-apps").status == 200
+    assert client.get("/admin/security/users/999999/").status_code == 404
+    assert (
+        client.get(f"/admin/security/users/{hana.pk}/tokens/{used.pk}/revoke/").status_code == 405
+    )

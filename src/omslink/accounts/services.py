@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from omslink.accounts.models import PersonalToken, Role
+from omslink.accounts.models import (
+    PersonalToken,
+    Role,
+    SignInAttempt,
+    SignInThrottle,
+    UserSession,
+)
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
-from omslink.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from omslink.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
+LAST_USED_PRECISION = timedelta(minutes=1)
+SIGN_IN_FAILURES_LIMIT = 10
+SIGN_IN_WINDOW = timedelta(minutes=15)
 ROLE_NAME_MAX = 150
 
 
@@ -63,14 +75,48 @@ def user_set_role(*, user_id: int, role: str, by: User) -> User:
 
 @transactional
 def user_set_active(*, user_id: int, active: bool, by: User) -> User:
-    """Deactivate rather than delete, so audit trails keep naming the user; their tokens and
-    sessions stop working at once."""
+    """Deactivate rather than delete, so audit trails keep naming the user.
+
+    Deactivating revokes their personal tokens and deletes their sessions, so reactivating
+    (CONTRACT §10) gives back only the password: no old token or browser gets in again.
+    """
     user = _user(user_id)
     if user.pk == by.pk and not active:
         raise Forbidden("You cannot deactivate yourself.")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        _tokens_revoke(user)
+        _sessions_end(user)
     return user
+
+
+@transactional
+def password_change(*, user: User, new_password: str, keep_session: str | None) -> None:
+    """Set a user's own password and end their other sessions (CONTRACT §10).
+
+    The session `keep_session` names (the one making the change) stays signed in; personal
+    tokens are not passwords and keep working.
+    """
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed.for_field("new_password", " ".join(exc.messages)) from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    _sessions_end(user, keep=keep_session)
+
+
+def _tokens_revoke(user: User) -> int:
+    return PersonalToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def _sessions_end(user: User, *, keep: str | None = None) -> None:
+    """Delete the user's sessions but `keep`; a request still running on one cannot save it
+    back, since Django saves an existing session by UPDATE only."""
+    UserSession.objects.filter(user=user).exclude(session_key=keep or "").delete()
 
 
 @transactional
@@ -82,6 +128,102 @@ def token_create(*, username: str) -> str:
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
     return token
+
+
+def token_mark_used(*, token: PersonalToken) -> None:
+    """Note when a token was last used, to the minute (CONTRACT §10).
+
+    A request writes only when the stored time is a minute old, so a busy token costs one
+    write a minute, not one per request; the condition makes racing requests write once.
+    """
+    now = timezone.now()
+    stale = now - LAST_USED_PRECISION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    PersonalToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+    ).update(last_used_at=now)
+
+
+@transactional
+def tokens_revoke(*, username: str) -> int:
+    """Revoke every live personal token of a user, active or not; return how many."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound(f"No user named {username!r}.")
+    return _tokens_revoke(user)
+
+
+@transactional
+def token_revoke(*, user_id: int, token_id: int) -> PersonalToken:
+    """Revoke one personal token of a user; revoking it again changes nothing."""
+    token = row_by_id(PersonalToken.objects.filter(user_id=user_id), token_id, what="token")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def _sign_in_refused(until: datetime, now: datetime) -> RateLimited:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    minutes = math.ceil(seconds / 60)
+    return RateLimited(
+        "Too many failed sign-ins for this user name. "
+        f"Try again in {minutes} minute{'' if minutes == 1 else 's'}.",
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+@transactional
+def sign_in_claim(*, username: str) -> int:
+    """Count a sign-in attempt before its password is checked; return its id for settling.
+
+    Refused (429) while the user name is locked, or while its recent failures and the checks
+    still running already make the limit, so parallel guesses get no more than ten checks.
+    """
+    now = timezone.now()
+    key = username.casefold()[:USERNAME_MAX]
+    SignInThrottle.objects.bulk_create(
+        [SignInThrottle(username_key=key, updated_at=now)], ignore_conflicts=True
+    )
+    throttle = SignInThrottle.objects.select_for_update().get(username_key=key)
+    if throttle.locked_until is not None and throttle.locked_until > now:
+        raise _sign_in_refused(throttle.locked_until, now)
+    recent = list(
+        throttle.attempts.filter(at__gt=now - SIGN_IN_WINDOW).values_list("at", flat=True)
+    )
+    if len(recent) >= SIGN_IN_FAILURES_LIMIT:
+        raise _sign_in_refused(min(recent) + SIGN_IN_WINDOW, now)
+    throttle.updated_at = now
+    throttle.save(update_fields=["updated_at"])
+    return SignInAttempt.objects.create(throttle=throttle, at=now).pk
+
+
+@transactional
+def sign_in_settle(*, attempt_id: int, succeeded: bool) -> None:
+    """Record how a claimed attempt ended; the tenth failure in the window locks the user name
+    for the next fifteen minutes (CONTRACT §10)."""
+    if succeeded:
+        SignInAttempt.objects.filter(pk=attempt_id).delete()
+        return
+    now = timezone.now()
+    throttle = (
+        SignInThrottle.objects.select_for_update(of=("self",))
+        .filter(attempts__pk=attempt_id)
+        .first()
+    )
+    if throttle is None:  # forgotten meanwhile: the check took longer than the window
+        return
+    SignInAttempt.objects.filter(pk=attempt_id).update(failed=True)
+    failures = throttle.attempts.filter(failed=True, at__gt=now - SIGN_IN_WINDOW).count()
+    locked = throttle.locked_until is not None and throttle.locked_until > now
+    if failures >= SIGN_IN_FAILURES_LIMIT and not locked:
+        throttle.locked_until = now + SIGN_IN_WINDOW
+    throttle.updated_at = now
+    throttle.save(update_fields=["locked_until", "updated_at"])
+    throttle.attempts.filter(at__lte=now - SIGN_IN_WINDOW).delete()
+    # A user name untouched for a window has no lock in force and no attempt that counts.
+    SignInThrottle.objects.filter(updated_at__lte=now - SIGN_IN_WINDOW).delete()
 
 
 def _operations(codenames: Iterable[str]) -> QuerySet[Permission]:

@@ -6,16 +6,61 @@ from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group, User
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import LoginView
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.accounts import services
+from omslink.accounts.forms import ThrottledAuthenticationForm
 from omslink.accounts.models import Role
-from omslink.core.errors import ApplicationError
+from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.ids import row_by_id
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
+
+
+class SignInView(LoginView):
+    """The sign-in page; a throttled user name gets the page with 429 and Retry-After."""
+
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        refusal = getattr(form, "refusal", None)
+        if refusal is not None:
+            response.status_code = refusal.status
+            for header, value in refusal.headers.items():
+                response[header] = value
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Users change their own password; their other sessions end, this one goes on."""
+    user = signed_in_user(request)
+    form = PasswordChangeForm(user, request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        status = 422 if form.is_bound else 200
+        return render(request, "accounts/password_change.html", {"form": form}, status=status)
+    try:
+        services.password_change(
+            user=user,
+            new_password=form.cleaned_data["new_password1"],
+            keep_session=request.session.session_key,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return render(request, "accounts/password_change.html", {"form": form}, status=exc.status)
+    update_session_auth_hash(request, user)
+    messages.success(request, "Your password is changed. Your other sessions are signed out.")
+    return redirect("home")
 
 
 def _roles_in_order() -> list[Group]:
@@ -159,3 +204,33 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     else:
         messages.success(request, f"{user.username} is {'active' if active else 'deactivated'}.")
     return redirect("users")
+
+
+@require_GET
+@operation_required("roles_manage")
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One user: role, status and their personal tokens, newest first."""
+    try:
+        shown = row_by_id(User.objects.prefetch_related("groups"), user_id, what="user")
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "shown": shown,
+            "role": ", ".join(group.name for group in shown.groups.all()),
+            "tokens": shown.personal_tokens.order_by("-created_at", "-pk"),
+        },
+    )
+
+
+@require_POST
+@operation_required("roles_manage")
+def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
+    try:
+        token = services.token_revoke(user_id=user_id, token_id=token_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    messages.success(request, f"Token …{token.last4} is revoked.")
+    return redirect("user_detail", user_id=user_id)

@@ -33,6 +33,7 @@ from omslink.core.crypto import (
     encrypt_secret,
     mask_tail,
     new_token,
+    reencrypt_secret,
     token_hash,
 )
 from omslink.core.errors import Conflict, ConnectionTestFailed, ValidationFailed
@@ -287,3 +288,19 @@ def oms_app_disable(*, app_id: int, by: User) -> OmsApp:
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.DISABLED, by=by)
     logger.info("OMS app %s disabled by %s", app.pk, by.username)
     return oms_app_by_id(app_id)
+
+
+@transactional
+def oms_app_secrets_reencrypt() -> int:
+    """Re-encrypt every app's stored secrets with the first of OMSLINK_SECRET_KEYS.
+
+    Run after prepending a new key; afterwards the older keys decrypt nothing and can be
+    removed. Answers how many apps were rewritten.
+    """
+    apps = list(OmsApp.objects.select_for_update().order_by("pk"))
+    for app in apps:
+        app.webhook_secret_encrypted = reencrypt_secret(app.webhook_secret_encrypted)
+        if app.encryption_key_encrypted:
+            app.encryption_key_encrypted = reencrypt_secret(app.encryption_key_encrypted)
+    OmsApp.objects.bulk_update(apps, ["webhook_secret_encrypted", "encryption_key_encrypted"])
+    return len(apps)

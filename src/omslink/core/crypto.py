@@ -46,6 +46,16 @@ def decrypt_secret(ciphertext: str) -> str:
         ) from exc
 
 
+def reencrypt_secret(ciphertext: str) -> str:
+    """The same secret encrypted with the first key, so older keys can leave the list."""
+    try:
+        return _current_fernet().rotate(ciphertext.encode()).decode()
+    except InvalidToken as exc:
+        raise RuntimeError(
+            "A stored secret cannot be decrypted with OMSLINK_SECRET_KEYS; was a key removed?"
+        ) from exc
+
+
 def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
 

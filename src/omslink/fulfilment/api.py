@@ -103,7 +103,7 @@ def ship_order(
     "/invoices/{path:number}.pdf",
     auth=staff_or_partner("orders_view"),
     openapi_extra={
-        "responses": {"200": {"description": "The tax invoice", "content": {"application/pdf": {}}}}
+        "responses": {200: {"description": "The tax invoice", "content": {"application/pdf": {}}}}
     },
 )
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
