@@ -176,7 +176,7 @@ def test_an_upload_over_the_limit_is_refused(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("junk.csv", bytes(range(256)) * 40, "the file holds binary data, not CSV text"),
+        ("junk.csv", bytes(range(256)) * 40, "the file is not UTF-8 text"),
         ("junk.xlsx", b"\x00\x01binary junk" * 100, "the file is not an Excel workbook (.xlsx)"),
     ],
 )
