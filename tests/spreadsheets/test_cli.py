@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import pty
 import signal
 import subprocess
 from pathlib import Path
@@ -146,3 +147,32 @@ def test_export_refuses_bad_options() -> None:
         1,
         "omslink: an XLSX export needs --output FILE",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_terminal_the_import_shows_a_progress_bar(masters: Masters, files: Path) -> None:
+    path = write_csv(files / "items.csv", list(item_rows(3000, prefix="TTY")))
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [str(OMSLINK), "import", "items", str(path)],
+        env={**database_env(), "COLUMNS": "100", "TERM": "xterm"},
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            piece = os.read(leader, 65536)
+        except OSError:  # the command exited and closed the terminal
+            break
+        if not piece:
+            break
+        shown += piece
+    os.close(leader)
+    assert process.wait(timeout=60) == 0
+    text = shown.decode("utf-8", "replace")
+    assert "━" in text, "rich draws a bar"
+    assert "writing 3,000 rows" in text
+    assert "imported 3000 rows: created 3000, updated 0, unchanged 0" in text
