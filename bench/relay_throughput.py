@@ -44,6 +44,7 @@ from omslink.core.outbound_http import guarded_async_client  # noqa: E402
 from omslink.masters.models import OrgUnit  # noqa: E402
 from omslink.oms_simulator.config import SimulatorConfig  # noqa: E402
 from omslink.oms_simulator.server import OmsSimulator  # noqa: E402
+from omslink.webhooks.event_types import EventType  # noqa: E402
 from omslink.webhooks.models import Delivery  # noqa: E402
 from omslink.webhooks.relay import Relay, RelayOptions  # noqa: E402
 from omslink.webhooks.services import event_publish  # noqa: E402
@@ -73,7 +74,11 @@ def _app(config: SimulatorConfig, url: str) -> tuple[OrgUnit, OmsApp]:
 def _publish(org_unit: OrgUnit, app: OmsApp, key: str) -> str:
     with transaction.atomic():
         return event_publish(
-            org_unit=org_unit, type="order.reserved", ordering_key=key, data=ORDER_DATA, apps=[app]
+            org_unit=org_unit,
+            type=EventType.ORDER_RESERVED,
+            ordering_key=key,
+            data=ORDER_DATA,
+            apps=[app],
         ).event_id
 
 

@@ -8,24 +8,32 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from omslink.accounts.services import built_in_roles_restore, token_create, user_create
+from omslink.accounts.models import Role
+from omslink.accounts.services import token_create, user_create
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, encrypt_secret, mask_tail, new_token, token_hash
-from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
+from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
 from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.services import (
     customer_create,
     items_create,
     org_unit_create,
     site_create,
 )
+from tests.orders.bodies import order_body
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
 
 ROLES = (ADMINISTRATOR, WAREHOUSE, VIEWER)
 
@@ -57,16 +65,16 @@ class ApiClient:
         content_type: str = "application/json",
         headers: dict[str, str] | None = None,
     ) -> ApiAnswer:
-        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()}
+        headers = dict(headers or {})
         if self.token is not None:
-            extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {self.token}"
         data: bytes | str = b""
         if raw is not None:
             data = raw
         elif body is not None:
             data = json.dumps(body)
         response = self._client.generic(
-            method, f"/api/v1{path}", data=data, content_type=content_type, **extra
+            method, f"/api/v1{path}", data=data, content_type=content_type, headers=headers
         )
         try:
             parsed = json.loads(response.content) if response.content else None
@@ -101,34 +109,53 @@ def assert_error(answer: ApiAnswer, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+def built_in_roles_restore() -> None:
+    """Recreate any missing built-in role with its operations, leaving existing roles alone.
+
+    The migration creates them; a transactional test's flush deletes them for the tests after.
+    """
+    for name, codenames in BUILT_IN_ROLES.items():
+        role, created = Role.objects.get_or_create(name=name)
+        if created:
+            role.permissions.set(
+                Permission.objects.filter(
+                    content_type__app_label="accounts", codename__in=codenames
+                )
+            )
+
+
+class MakeUser(Protocol):
+    def __call__(self, role: str = ..., username: str | None = ...) -> tuple[User, str]: ...
+
+
 @pytest.fixture
-def make_user(db: None) -> Callable[..., tuple[Any, str]]:
+def make_user(db: None) -> MakeUser:
     """Create a user of a role and return (user, personal token)."""
     # A transactional test's flush deletes the roles the migration made; bring them back.
     built_in_roles_restore()
     counter = iter(range(1, 10_000))
 
-    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[Any, str]:
+    def make(role: str = ADMINISTRATOR, username: str | None = None) -> tuple[User, str]:
         name = username or f"{role.lower()}{next(counter)}"
         user = user_create(username=name, password="correct-horse-9", role=role)
-        return user, token_create(username=name)
+        return user, token_create(user=user)
 
     return make
 
 
 @pytest.fixture
-def admin(make_user: Callable[..., tuple[Any, str]]) -> tuple[Any, str]:
+def admin(make_user: MakeUser) -> tuple[User, str]:
     return make_user(ADMINISTRATOR, "admin")
 
 
 @pytest.fixture
-def api(admin: tuple[Any, str]) -> ApiClient:
+def api(admin: tuple[User, str]) -> ApiClient:
     """An API client signed in as an Administrator."""
     return ApiClient(admin[1])
 
 
 @pytest.fixture
-def role_clients(make_user: Callable[..., tuple[Any, str]]) -> dict[str, ApiClient]:
+def role_clients(make_user: MakeUser) -> dict[str, ApiClient]:
     """One API client per built-in role, for the permission matrix."""
     return {role: ApiClient(make_user(role)[1]) for role in ROLES}
 
@@ -148,62 +175,74 @@ class Masters:
 def masters(db: None) -> Masters:
     """Two OUs in different states, an online site each, a wholesale site, items, a customer."""
     ou1 = org_unit_create(
-        code="OU1",
-        name="Indigo Threads Pvt Ltd",
-        gstin="29ABCDE1234F1Z5",
-        state_code="KA",
-        address="12 Residency Road, Bengaluru 560025",
+        payload=OrgUnitIn(
+            code="OU1",
+            name="Indigo Threads Pvt Ltd",
+            gstin="29ABCDE1234F1Z5",
+            state_code="KA",
+            address="12 Residency Road, Bengaluru 560025",
+        )
     )
     ou2 = org_unit_create(
-        code="OU2",
-        name="Indigo Threads West LLP",
-        gstin="27ABCDE1234F1Z9",
-        state_code="MH",
-        address="4 Linking Road, Mumbai 400050",
+        payload=OrgUnitIn(
+            code="OU2",
+            name="Indigo Threads West LLP",
+            gstin="27ABCDE1234F1Z9",
+            state_code="MH",
+            address="4 Linking Road, Mumbai 400050",
+        )
     )
-    wh1 = site_create(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    wh1 = site_create(
+        payload=SiteIn(code="WH1", name="Bengaluru online", org_unit="OU1", online_fulfilment=True)
+    )
     wh2 = site_create(
-        code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        payload=SiteIn(
+            code="WH2", name="Bengaluru wholesale", org_unit="OU1", online_fulfilment=False
+        )
     )
-    wh3 = site_create(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    wh3 = site_create(
+        payload=SiteIn(code="WH3", name="Mumbai online", org_unit="OU2", online_fulfilment=True)
+    )
     items = items_create(
         items=[
-            {
-                "sku": "TEE-RED-M",
-                "name": "Tee red M",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-02",
-            },
-            {
-                "sku": "TEE-BLU-L",
-                "name": "Tee blue L",
-                "hsn_code": "6109",
-                "gst_rate": "5.00",
-                "mrp": "499.00",
-                "bin": "A-01-01",
-            },
-            {
-                "sku": "JKT-BLK-M",
-                "name": "Jacket black M",
-                "hsn_code": "6201",
-                "gst_rate": "12.00",
-                "mrp": "2999.00",
-                "bin": "B-02-01",
-            },
-            {
-                "sku": "CAP-GRY",
-                "name": "Cap grey",
-                "hsn_code": "6505",
-                "gst_rate": "18.00",
-                "mrp": "299.00",
-                "bin": "C-01-01",
-            },
+            ItemIn(
+                sku="TEE-RED-M",
+                name="Tee red M",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-02",
+            ),
+            ItemIn(
+                sku="TEE-BLU-L",
+                name="Tee blue L",
+                hsn_code="6109",
+                gst_rate="5.00",
+                mrp="499.00",
+                bin="A-01-01",
+            ),
+            ItemIn(
+                sku="JKT-BLK-M",
+                name="Jacket black M",
+                hsn_code="6201",
+                gst_rate="12.00",
+                mrp="2999.00",
+                bin="B-02-01",
+            ),
+            ItemIn(
+                sku="CAP-GRY",
+                name="Cap grey",
+                hsn_code="6505",
+                gst_rate="18.00",
+                mrp="299.00",
+                bin="C-01-01",
+            ),
         ]
     )
     customer = customer_create(
-        code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        payload=CustomerIn(
+            code="RETAIL1", name="Rao Retail", state_code="KA", gstin="29AAACR5055K1Z5"
+        )
     )
     return Masters(ou1, wh1, wh2, ou2, wh3, items, customer)
 
@@ -219,7 +258,7 @@ class ConnectedApp:
 
 def connect_app(
     org_unit: OrgUnit,
-    created_by: Any,
+    created_by: User,
     *,
     webhook_url: str = "http://127.0.0.1:9/hook",
     secret: str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
@@ -251,15 +290,40 @@ def connect_app(
 
 
 @pytest.fixture
-def oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU1 with its partner API key."""
     return connect_app(masters.org_unit, admin[0])
 
 
 @pytest.fixture
-def other_oms(masters: Masters, admin: tuple[Any, str]) -> ConnectedApp:
+def other_oms(masters: Masters, admin: tuple[User, str]) -> ConnectedApp:
     """An enabled OMS app for OU2: its key must never see OU1's data."""
     return connect_app(masters.other_org_unit, admin[0])
+
+
+Push = Callable[..., str]
+
+
+@pytest.fixture
+def push(oms: ConnectedApp) -> Push:
+    """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
+    counter = iter(range(1, 100_000))
+
+    def pushed(
+        lines: list[tuple[str, int]] | None = None,
+        *,
+        priced: list[dict[str, Any]] | None = None,
+        **changes: Any,
+    ) -> str:
+        """`priced` gives whole line bodies instead, for invoices with several prices."""
+        body = order_body(f"BT-{next(counter):06d}", lines, **changes)
+        if priced is not None:
+            body["lines"] = priced
+        answer = oms.client().post("/orders", body)
+        assert answer.status == 201, answer.body
+        return str(answer.body["id"])
+
+    return pushed
 
 
 CHROMIUM = "/usr/bin/chromium"
@@ -275,7 +339,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Any:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium driven by Playwright; ./run-tests installs it when missing."""
     from playwright.sync_api import sync_playwright
 
@@ -288,7 +352,7 @@ def chromium() -> Any:
 
 
 @pytest.fixture
-def page(chromium: Any, live_server: Any) -> Any:
+def page(chromium: Browser, live_server: LiveServer) -> Iterator[Page]:
     """A fresh browser tab against the live test server.
 
     Anything the Content-Security-Policy blocks fails the test: every page must work under it.
@@ -308,7 +372,7 @@ def page(chromium: Any, live_server: Any) -> Any:
     assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
-def sign_in(page: Any, username: str, password: str = "correct-horse-9") -> None:
+def sign_in(page: Page, username: str, password: str = "correct-horse-9") -> None:
     page.goto("/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from omslink.accounts.services import built_in_roles_restore, user_create
+from omslink.accounts.services import user_create
 from omslink.core.errors import Conflict
 from omslink.demo import DEMO_LOGIN, load_demo_if_empty
 from omslink.inventory.models import StockBalance
 from omslink.masters.models import Item, OrgUnit
+from tests.conftest import built_in_roles_restore
 
 
 @pytest.mark.django_db(transaction=True)

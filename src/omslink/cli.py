@@ -70,18 +70,20 @@ def _user_create(args: argparse.Namespace) -> int:
 
 
 def _token_create(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
     from omslink.accounts.services import token_create
 
-    token = token_create(username=args.username)
+    token = token_create(user=user_by_username(args.username, active_only=True))
     print(f"new personal token for {args.username} (shown once, store it safely):")
     print(token)
     return 0
 
 
 def _token_revoke(args: argparse.Namespace) -> int:
+    from omslink.accounts.selectors import user_by_username
     from omslink.accounts.services import tokens_revoke
 
-    revoked = tokens_revoke(username=args.username)
+    revoked = tokens_revoke(user=user_by_username(args.username))
     print(f"revoked {revoked} personal token{'' if revoked == 1 else 's'} of {args.username}")
     return 0
 
@@ -169,9 +171,7 @@ def _export_table(args: argparse.Namespace) -> tuple[tuple[str, ...], Any]:
         from omslink.orders.selectors import ORDER_EXPORT_COLUMNS, orders_export_rows
 
         _refuse_choice("--status", args.status, OrderStatus.values)
-        filters = {"status": args.status, "site__code": args.site}
-        chosen = {key: value for key, value in filters.items() if value}
-        return ORDER_EXPORT_COLUMNS, orders_export_rows(filters=chosen)
+        return ORDER_EXPORT_COLUMNS, orders_export_rows(status=args.status, site=args.site)
     if args.what == "wholesale-orders":
         from omslink.wholesale.models import WholesaleOrder
         from omslink.wholesale.selectors import (
@@ -181,7 +181,9 @@ def _export_table(args: argparse.Namespace) -> tuple[tuple[str, ...], Any]:
 
         _refuse_choice("--status", args.status, WholesaleOrder.Status.values)
 
-        return WHOLESALE_EXPORT_COLUMNS, wholesale_orders_export_rows(status=args.status)
+        return WHOLESALE_EXPORT_COLUMNS, wholesale_orders_export_rows(
+            status=args.status, site=args.site
+        )
     if args.what == "stock":
         from omslink.inventory.selectors import STOCK_EXPORT_COLUMNS, stock_export_rows
 
@@ -327,7 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument(
         "--status", help="only this status (orders, wholesale-orders, deliveries)"
     )
-    exporting.add_argument("--site", help="only this site (orders, stock)")
+    exporting.add_argument("--site", help="only this site (orders, wholesale-orders, stock)")
     exporting.add_argument("--sku", action="append", help="only this SKU (stock; repeatable)")
     exporting.set_defaults(handler=_export)
     return parser

@@ -15,8 +15,10 @@ from django.contrib.auth.models import User
 from omslink.accounts.services import user_create
 from omslink.core.operations import ADMINISTRATOR, WAREHOUSE
 from omslink.core.transactions import composite_transaction
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.masters.models import OrgUnit
+from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 from omslink.masters.services import customer_create, items_create, org_unit_create, site_create
 
 DEMO_PASSWORD = "omslink-demo"  # noqa: S105 - printed by `omslink up`; the demo binds to loopback
@@ -58,59 +60,73 @@ def load_demo_if_empty() -> bool:
 
 def _load_demo() -> None:
     org_unit_create(
-        code="OU1",
-        name="Indigo Threads Pvt Ltd",
-        gstin="29AAFCI4321K1Z3",
-        state_code="KA",
-        address="12 Residency Road, Bengaluru, Karnataka 560025",
+        payload=OrgUnitIn(
+            code="OU1",
+            name="Indigo Threads Pvt Ltd",
+            gstin="29AAFCI4321K1Z3",
+            state_code="KA",
+            address="12 Residency Road, Bengaluru, Karnataka 560025",
+        )
     )
     org_unit_create(
-        code="OU2",
-        name="Indigo Threads West LLP",
-        gstin="27AAFCI4321K1Z7",
-        state_code="MH",
-        address="4 Linking Road, Bandra West, Mumbai 400050",
+        payload=OrgUnitIn(
+            code="OU2",
+            name="Indigo Threads West LLP",
+            gstin="27AAFCI4321K1Z7",
+            state_code="MH",
+            address="4 Linking Road, Bandra West, Mumbai 400050",
+        )
     )
     site_create(
-        code="WH1",
-        name="Bengaluru online fulfilment",
-        org_unit="OU1",
-        online_fulfilment=True,
-        address="Plot 7, Bommasandra, Bengaluru 560099",
+        payload=SiteIn(
+            code="WH1",
+            name="Bengaluru online fulfilment",
+            org_unit="OU1",
+            online_fulfilment=True,
+            address="Plot 7, Bommasandra, Bengaluru 560099",
+        )
     )
     site_create(
-        code="WH2",
-        name="Bengaluru distribution",
-        org_unit="OU1",
-        online_fulfilment=False,
-        address="Plot 9, Bommasandra, Bengaluru 560099",
+        payload=SiteIn(
+            code="WH2",
+            name="Bengaluru distribution",
+            org_unit="OU1",
+            online_fulfilment=False,
+            address="Plot 9, Bommasandra, Bengaluru 560099",
+        )
     )
     site_create(
-        code="WH3",
-        name="Bhiwandi online fulfilment",
-        org_unit="OU2",
-        online_fulfilment=True,
-        address="Gala 14, Bhiwandi, Thane 421302",
+        payload=SiteIn(
+            code="WH3",
+            name="Bhiwandi online fulfilment",
+            org_unit="OU2",
+            online_fulfilment=True,
+            address="Gala 14, Bhiwandi, Thane 421302",
+        )
     )
     items_create(
         items=[
-            {"sku": sku, "name": name, "hsn_code": hsn, "gst_rate": rate, "mrp": mrp, "bin": bin_}
+            ItemIn(sku=sku, name=name, hsn_code=hsn, gst_rate=rate, mrp=mrp, bin=bin_)
             for sku, name, hsn, rate, mrp, bin_ in _ITEMS
         ]
     )
     customer_create(
-        code="RAO-RETAIL",
-        name="Rao Retail Stores",
-        state_code="KA",
-        gstin="29AAHCR1234L1Z2",
-        address="88 Commercial Street, Bengaluru 560001",
+        payload=CustomerIn(
+            code="RAO-RETAIL",
+            name="Rao Retail Stores",
+            state_code="KA",
+            gstin="29AAHCR1234L1Z2",
+            address="88 Commercial Street, Bengaluru 560001",
+        )
     )
     customer_create(
-        code="SHAH-TEXT",
-        name="Shah Textiles",
-        state_code="GJ",
-        gstin="24AAJCS5678M1Z4",
-        address="21 Ring Road, Surat 395002",
+        payload=CustomerIn(
+            code="SHAH-TEXT",
+            name="Shah Textiles",
+            state_code="GJ",
+            gstin="24AAJCS5678M1Z4",
+            address="21 Ring Road, Surat 395002",
+        )
     )
     admin = user_create(username=DEMO_LOGIN.admin, password=DEMO_PASSWORD, role=ADMINISTRATOR)
     user_create(username=DEMO_LOGIN.warehouse, password=DEMO_PASSWORD, role=WAREHOUSE)
@@ -136,7 +152,11 @@ def _receive_demo_stock(user: User) -> None:
     for site, quantities in _OPENING_STOCK.items():
         stock_receipt_create(
             user=user,
-            site=site,
-            reference=f"OPENING-{site}",
-            lines=[DocumentLine(sku, quantity) for sku, quantity in quantities.items()],
+            payload=ReceiptIn(
+                site=site,
+                reference=f"OPENING-{site}",
+                lines=[
+                    StockLineIn(sku=sku, quantity=quantity) for sku, quantity in quantities.items()
+                ],
+            ),
         )

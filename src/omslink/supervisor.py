@@ -31,10 +31,12 @@ from django.core.management import call_command
 from django.db import connections
 
 from omslink.connected_apps.models import ApiKey, OmsApp
+from omslink.connected_apps.schemas import OmsAppIn
 from omslink.connected_apps.services import api_key_issue, oms_app_create
 from omslink.core.crypto import token_hash
 from omslink.core.errors import ApplicationError
 from omslink.core.operations import ADMINISTRATOR
+from omslink.core.validation import validate_as
 from omslink.demo import DEMO_LOGIN, load_demo_if_empty
 from omslink.oms_simulator.config import SimulatorConfig
 from omslink.oms_simulator.server import WEBHOOK_PATH
@@ -158,16 +160,16 @@ def _connect_demo_app(config: SimulatorConfig, *, erp_url: str) -> str:
     if owner is None:
         return "not connected: there is no administrator to own it"
     try:
-        oms_app_create(
-            created_by=owner,
-            name=DEMO_APP_NAME,
-            org_unit=config.org_unit,
-            webhook_url=f"http://127.0.0.1:{config.port}{WEBHOOK_PATH}",
-            webhook_secret=config.webhook_secret,
-            encryption_key=config.encryption_key,
-            api_url=erp_url,
-            api_key=config.api_key,
-        )
+        settings_entered = {
+            "name": DEMO_APP_NAME,
+            "org_unit": config.org_unit,
+            "webhook_url": f"http://127.0.0.1:{config.port}{WEBHOOK_PATH}",
+            "webhook_secret": config.webhook_secret,
+            "encryption_key": config.encryption_key,
+            "api_url": erp_url,
+            "api_key": config.api_key,
+        }
+        oms_app_create(created_by=owner, payload=validate_as(OmsAppIn, settings_entered))
     except ApplicationError as exc:
         return f"not connected: {exc.message}"
     return "enabled"

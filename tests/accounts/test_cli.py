@@ -13,10 +13,10 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from omslink.accounts.models import PersonalToken
-from omslink.accounts.services import built_in_roles_restore, token_create, user_set_active
+from omslink.accounts.services import token_create, user_set_active
 from omslink.cli import main
 from omslink.core.crypto import token_hash
-from tests.conftest import ApiClient, assert_error
+from tests.conftest import ApiClient, assert_error, built_in_roles_restore
 
 OMSLINK = Path(sys.executable).parent / "omslink"
 
@@ -128,7 +128,7 @@ def test_token_is_the_last_line_and_inactive_users_get_none(capsys: Any, admin: 
     token = capsys.readouterr().out.strip().splitlines()[-1]
     erin = User.objects.get(username="erin")
     assert PersonalToken.objects.get(user=erin).token_hash == token_hash(token)
-    user_set_active(user_id=erin.pk, active=False, by=admin[0])
+    user_set_active(user=erin, active=False, by=admin[0])
     assert_error(ApiClient(token).get("/oms-apps"), 401, "unauthenticated")
     assert main(["token", "create", "erin"]) == 1
     assert "No active user named 'erin'" in capsys.readouterr().err
@@ -138,7 +138,7 @@ def test_token_is_the_last_line_and_inactive_users_get_none(capsys: Any, admin: 
 @pytest.mark.django_db(transaction=True)
 def test_the_installed_command_revokes_every_token_of_one_user(make_user: Any) -> None:
     hana, first = make_user("Viewer", "hana")
-    second = token_create(username="hana")
+    second = token_create(user=hana)
     _, other = make_user("Viewer", "ivan")
 
     revoked = run_omslink("token", "revoke", "hana")
@@ -151,7 +151,7 @@ def test_the_installed_command_revokes_every_token_of_one_user(make_user: Any) -
 
     again = run_omslink("token", "revoke", "hana")
     assert again.returncode == 0 and again.stdout.strip() == "revoked 0 personal tokens of hana"
-    fresh = token_create(username="hana")
+    fresh = token_create(user=hana)
     assert ApiClient(fresh).get("/oms-apps").status == 200, "a new token may be issued"
     assert PersonalToken.objects.filter(user=hana, revoked_at__isnull=True).count() == 1
 

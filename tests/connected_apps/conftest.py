@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.models import Model
 from joserfc import jwe
 from joserfc.jwk import OctKey
 from standardwebhooks.webhooks import Webhook
@@ -69,4 +70,5 @@ def issue_key(api: ApiClient, org_unit: str = "OU1") -> str:
 
 def snapshot() -> list[list[dict[str, Any]]]:
     """Every row of the connected-apps tables, to prove a refused request changed nothing."""
-    return [list(model.objects.order_by("pk").values()) for model in (ApiKey, OmsApp, OmsAppAudit)]
+    tables: tuple[type[Model], ...] = (ApiKey, OmsApp, OmsAppAudit)
+    return [list(model._default_manager.order_by("pk").values()) for model in tables]

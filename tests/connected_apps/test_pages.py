@@ -4,7 +4,7 @@ what a role lacks even when the button is forged."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -35,15 +35,18 @@ def browser_of(make_user: Callable[..., Any]) -> Callable[[str], Client]:
 
 
 def csrf_headers(client: Client) -> dict[str, str]:
-    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+    return {"X-CSRFToken": client.cookies["csrftoken"].value}
 
 
 def post_json(client: Client, path: str, body: Any, *, csrf: bool = True) -> Any:
     headers = csrf_headers(client) if csrf else {}
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+    return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
 
 
-def post_form(client: Client, path: str, data: dict[str, str]) -> Any:
+FormData = Mapping[str, str | list[str]]
+
+
+def post_form(client: Client, path: str, data: FormData) -> Any:
     return client.post(path, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
@@ -65,7 +68,7 @@ def test_action_edit_opens_the_selected_app(
     browser_of: Callable[[str], Client], oms: ConnectedApp
 ) -> None:
     client = browser_of("Administrator")
-    opened = client.get(f"{BASE}open/", {"app": oms.app.pk, "action": "edit"})
+    opened = client.get(f"{BASE}open/", {"app": str(oms.app.pk), "action": "edit"})
     assert opened.status_code == 302 and opened["Location"] == f"{BASE}{oms.app.pk}/"
     for selected in ("", "x", "²", "99999999999999999999999"):
         answer = client.get(f"{BASE}open/", {"app": selected}, follow=True)
@@ -175,7 +178,7 @@ def test_json_endpoints_refuse_like_the_api(
         (b'{"pad": "' + b"x" * (1024 * 1024) + b'"}', "application/json", 413, "payload_too_large"),
     ]
     for raw, content_type, status, code in cases:
-        answer = client.post(path, raw, content_type=content_type, **headers)
+        answer = client.post(path, raw, content_type=content_type, headers=headers)
         assert answer.status_code == status, (raw[:40], answer.content[:200])
         assert answer.json()["error"]["code"] == code
     assert receiver.requests == []

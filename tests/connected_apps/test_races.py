@@ -11,6 +11,7 @@ from django.db import connection
 
 from omslink.connected_apps import services
 from omslink.connected_apps.models import OmsApp, OmsAppAudit
+from omslink.connected_apps.schemas import OmsAppIn
 from omslink.core.errors import ApplicationError, Conflict
 from tests.conftest import Masters, connect_app
 from tests.connected_apps.conftest import WHSEC
@@ -52,13 +53,15 @@ def test_racing_adds_for_one_org_unit_save_one_app(
     outcomes = race(
         lambda n: services.oms_app_create(
             created_by=admin[0],
-            name=f"racer {n}",
-            org_unit="OU1",
-            webhook_url=receiver.url,
-            webhook_secret=WHSEC,
-            encryption_key=None,
-            api_url=fake_erp.url,
-            api_key=keys[n],
+            payload=OmsAppIn(
+                name=f"racer {n}",
+                org_unit="OU1",
+                webhook_url=receiver.url,
+                webhook_secret=WHSEC,
+                encryption_key=None,
+                api_url=fake_erp.url,
+                api_key=keys[n],
+            ),
         )
     )
     saved = [o for o in outcomes if isinstance(o, OmsApp)]
@@ -69,7 +72,7 @@ def test_racing_adds_for_one_org_unit_save_one_app(
 
 def test_racing_enables_leave_one_app_enabled(masters: Masters, admin: Any) -> None:
     apps = [connect_app(masters.org_unit, admin[0], enabled=False).app for _ in range(RACERS)]
-    outcomes = race(lambda n: services.oms_app_enable(app_id=apps[n].pk, by=admin[0]))
+    outcomes = race(lambda n: services.oms_app_enable(oms_app=apps[n], by=admin[0]))
     assert sum(isinstance(o, OmsApp) for o in outcomes) == 1
     assert all(isinstance(o, (OmsApp, Conflict)) for o in outcomes), outcomes
     assert OmsApp.objects.filter(enabled=True).count() == 1

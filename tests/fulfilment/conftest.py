@@ -24,10 +24,9 @@ from omslink.fulfilment.models import (
     PickListOrder,
 )
 from omslink.webhooks.models import Event
-from tests.conftest import ApiClient, ConnectedApp
+from tests.conftest import ApiClient
 from tests.connected_apps.test_pages import browser_of  # noqa: F401 - the fixture, shared
 from tests.inventory.state import snapshot
-from tests.orders.bodies import order_body
 from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
 
 BOX = {"weight_grams": 450, "length_mm": 300, "breadth_mm": 200, "height_mm": 50}
@@ -44,31 +43,6 @@ def invoice_dir(settings: Any, tmp_path: Path) -> Path:
 def warehouse(make_user: Callable[..., tuple[Any, str]]) -> ApiClient:
     """The API client of a Warehouse user: the role that does fulfilment."""
     return ApiClient(make_user(WAREHOUSE, "picker")[1])
-
-
-Push = Callable[..., str]
-
-
-@pytest.fixture
-def push(oms: ConnectedApp) -> Push:
-    """Push an order as the OMS does; return its ERP id. `lines` are (sku, quantity)."""
-    counter = iter(range(1, 100_000))
-
-    def pushed(
-        lines: list[tuple[str, int]] | None = None,
-        *,
-        priced: list[dict[str, Any]] | None = None,
-        **changes: Any,
-    ) -> str:
-        """`priced` gives whole line bodies instead, for invoices with several prices."""
-        body = order_body(f"BT-{next(counter):06d}", lines, **changes)
-        if priced is not None:
-            body["lines"] = priced
-        answer = oms.client().post("/orders", body)
-        assert answer.status == 201, answer.body
-        return str(answer.body["id"])
-
-    return pushed
 
 
 def fulfilment_snapshot() -> dict[str, Any]:

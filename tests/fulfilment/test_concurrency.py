@@ -18,18 +18,24 @@ from omslink.fulfilment.invoice_numbers import financial_year
 from omslink.fulfilment.models import Invoice, InvoiceCounter
 from omslink.inventory.models import StockMove
 from omslink.orders.models import Order
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters
-from tests.fulfilment.conftest import BOX, Push, event_types, to_invoiced, to_picked
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push
+from tests.fulfilment.conftest import BOX, event_types, to_invoiced, to_picked
 from tests.inventory.state import assert_stock_consistent, balance, receive
 from tests.orders.test_concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHIP = {"courier": "BlueDart", "awb": "BD-1"}
+PACK = {"packages": [BOX]}
 
 
 def as_client(client: ApiClient) -> ApiClient:
     """A client of its own for a thread: Django's test client is not shared between threads."""
     return client.with_token(client.token)
+
+
+def post_from_thread(client: ApiClient, path: str, body: Any) -> Callable[[], ApiAnswer]:
+    """A call for `run_at_once` that posts with a client of its own."""
+    return lambda: as_client(client).post(path, body)
 
 
 def codes(answers: list[ApiAnswer]) -> list[str]:
@@ -51,15 +57,7 @@ def test_32_concurrent_packs_take_consecutive_invoice_numbers(
     receive(admin[0], "WH1", {"TEE-RED-M": 30})
     orders = [push([("TEE-RED-M", 1)]) for _ in range(32)]
     to_picked(warehouse, orders)
-    calls: list[Callable[[], ApiAnswer]] = [
-        (
-            lambda order=order: as_client(warehouse).post(
-                f"/orders/{order}/pack", {"packages": [BOX]}
-            )
-        )
-        for order in orders
-    ]
-    answers = run_at_once(calls)
+    answers = run_at_once([post_from_thread(warehouse, f"/orders/{o}/pack", PACK) for o in orders])
     assert codes(answers) == ["ok"] * 32
     year = financial_year(timezone.localdate())
     numbers = sorted(answer.body["invoice"]["number"] for answer in answers)
@@ -105,16 +103,8 @@ def test_pack_and_cancel_of_a_picked_order_never_both_win(
     to_picked(warehouse, orders)
     calls: list[Callable[[], ApiAnswer]] = []
     for order in orders:
-        calls.append(
-            lambda order=order: as_client(warehouse).post(
-                f"/orders/{order}/pack", {"packages": [BOX]}
-            )
-        )
-        calls.append(
-            lambda order=order: as_client(api).post(
-                f"/orders/{order}/cancel", {"reason": "changed mind"}
-            )
-        )
+        calls.append(post_from_thread(warehouse, f"/orders/{order}/pack", PACK))
+        calls.append(post_from_thread(api, f"/orders/{order}/cancel", {"reason": "changed mind"}))
     answers = run_at_once(calls)
     packed = 0
     for index, order in enumerate(orders):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import pytest
@@ -28,16 +29,23 @@ from hypothesis.stateful import (
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InsufficientStock, InvalidTransition
 from omslink.fulfilment.models import Invoice
+from omslink.fulfilment.schemas import (
+    PackageIn,
+    PackIn,
+    PickedLineIn,
+    PickListConfirmIn,
+    PickListIn,
+)
+from omslink.fulfilment.selectors import picklist_by_number
 from omslink.fulfilment.services import (
-    PackageSize,
-    PickedLine,
     order_pack,
     order_ship,
     picklist_confirm,
     picklist_create,
 )
 from omslink.inventory.models import StockMove
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.schemas import OrderIn
 from omslink.orders.selectors import order_by_number
@@ -48,7 +56,7 @@ from tests.orders.bodies import order_body
 
 SKUS = ("TEE-RED-M", "CAP-GRY")
 SITE = "WH1"
-BOX = PackageSize(weight_grams=500, length_mm=300, breadth_mm=200, height_mm=100)
+BOX = PackIn(packages=[PackageIn(weight_grams=500, length_mm=300, breadth_mm=200, height_mm=100)])
 CANCELLABLE = {OrderStatus.RESERVED, OrderStatus.PICKLIST_CREATED, OrderStatus.PICKED}
 _ids = itertools.count(1)
 
@@ -95,7 +103,10 @@ class FulfilmentMachine(RuleBasedStateMachine):
     @rule(sku=st.sampled_from(SKUS), units=st.integers(1, 20))
     def receive(self, sku: str, units: int) -> None:
         stock_receipt_create(
-            user=self.user, site=SITE, reference="R", lines=[DocumentLine(sku, units)]
+            user=self.user,
+            payload=ReceiptIn(
+                site=SITE, reference="R", lines=[StockLineIn(sku=sku, quantity=units)]
+            ),
         )
         self.stock[sku][0] += units
 
@@ -111,7 +122,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
             with pytest.raises(InsufficientStock):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)
             return
-        order = order_intake(app=self.app, payload=payload, idempotency_key=None).body["id"]
+        order = order_intake(app=self.app, payload=payload, idempotency_key=None).order.id
         self.orders[order] = {"needs": dict(needs), "status": OrderStatus.RESERVED}
         for sku, units in needs.items():
             self.stock[sku][1] += units
@@ -121,16 +132,18 @@ class FulfilmentMachine(RuleBasedStateMachine):
     def make_picklist(self, data: st.DataObject) -> None:
         """Mostly reserved orders; now and then one that is not, which must change nothing."""
         reserved = self._in(OrderStatus.RESERVED)
-        pool = reserved if reserved and data.draw(st.integers(0, 9)) else sorted(self.orders)
+        pool = reserved if data.draw(st.integers(0, 9)) and reserved else sorted(self.orders)
         chosen = data.draw(
             st.lists(st.sampled_from(pool), min_size=min(2, len(pool)), max_size=4, unique=True),
             label="orders",
         )
         if any(self.orders[order]["status"] != OrderStatus.RESERVED for order in chosen):
             with pytest.raises(InvalidTransition):
-                picklist_create(user=self.user, site=SITE, orders=chosen)
+                picklist_create(user=self.user, payload=PickListIn(site=SITE, orders=chosen))
             return
-        number = picklist_create(user=self.user, site=SITE, orders=chosen).number
+        number = picklist_create(
+            user=self.user, payload=PickListIn(site=SITE, orders=chosen)
+        ).number
         for order in chosen:
             self.orders[order]["status"] = OrderStatus.PICKLIST_CREATED
         self.picklists[number] = sorted(chosen, key=lambda order: int(order[3:]))
@@ -147,8 +160,10 @@ class FulfilmentMachine(RuleBasedStateMachine):
         written_off_before = {sku: written_off(sku) for sku in SKUS}
         picklist_confirm(
             user=self.user,
-            number=number,
-            picks=[PickedLine(sku, units) for sku, units in picked.items()],
+            picklist=picklist_by_number(number),
+            payload=PickListConfirmIn(
+                lines=[PickedLineIn(sku=sku, picked=units) for sku, units in picked.items()]
+            ),
         )
         # The rule: oldest first, an order that cannot be completed takes nothing.
         pool = Counter(picked)
@@ -177,15 +192,15 @@ class FulfilmentMachine(RuleBasedStateMachine):
         picked = self._in(OrderStatus.PICKED)
         order = data.draw(
             st.sampled_from(picked)
-            if picked and data.draw(st.booleans())
+            if data.draw(st.booleans()) and picked
             else st.sampled_from(sorted(self.orders)),
             label="order",
         )
         if self.orders[order]["status"] != OrderStatus.PICKED:
             with pytest.raises(InvalidTransition):
-                order_pack(order=order_by_number(order), packages=[BOX])
+                order_pack(order=order_by_number(order), payload=BOX)
             return
-        order_pack(order=order_by_number(order), packages=[BOX])
+        order_pack(order=order_by_number(order), payload=BOX)
         self.orders[order]["status"] = OrderStatus.INVOICED
 
     @precondition(lambda self: self.orders)
@@ -194,7 +209,7 @@ class FulfilmentMachine(RuleBasedStateMachine):
         invoiced = self._in(OrderStatus.INVOICED)
         order = data.draw(
             st.sampled_from(invoiced)
-            if invoiced and data.draw(st.booleans())
+            if data.draw(st.booleans()) and invoiced
             else st.sampled_from(sorted(self.orders)),
             label="order",
         )
@@ -212,12 +227,14 @@ class FulfilmentMachine(RuleBasedStateMachine):
     @rule(data=st.data(), by=st.sampled_from(Order.CancelledBy.values))
     def cancel(self, data: st.DataObject, by: str) -> None:
         order = data.draw(st.sampled_from(sorted(self.orders)), label="order")
-        cancel = {"order": order_by_number(order), "by": Order.CancelledBy(by), "reason": "r"}
+        cancel = partial(
+            order_cancel, order=order_by_number(order), by=Order.CancelledBy(by), reason="r"
+        )
         if self.orders[order]["status"] not in CANCELLABLE:
             with pytest.raises(InvalidTransition):
-                order_cancel(**cancel)
+                cancel()
             return
-        order_cancel(**cancel)
+        cancel()
         self.orders[order]["status"] = OrderStatus.CANCELLED
         self._release(order)
 

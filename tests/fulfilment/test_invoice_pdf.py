@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from omslink.fulfilment.invoice_pdf import render_invoice_pdf
 from omslink.fulfilment.models import Invoice
 from omslink.fulfilment.selectors import invoice_by_number
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, assert_error
-from tests.fulfilment.conftest import Push, to_invoiced
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push, assert_error
+from tests.fulfilment.conftest import to_invoiced
 from tests.fulfilment.test_pack_ship import MAHARASHTRA, TWO_RATES
 
 BUYER_GSTIN = "29AAACR5055K1Z5"

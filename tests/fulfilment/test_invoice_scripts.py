@@ -12,10 +12,11 @@ import pytest
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from omslink.core.pdf_fonts import REPLACEMENT, DocumentFonts, undrawable
-from tests.conftest import ApiClient, Masters
-from tests.fulfilment.conftest import Push, to_invoiced
+from tests.conftest import ApiClient, Masters, Push
+from tests.fulfilment.conftest import to_invoiced
 from tests.fulfilment.test_invoice_pdf import fetch, pdf_text
 from tests.fulfilment.test_pack_ship import KARNATAKA
 
@@ -127,9 +128,12 @@ def test_the_same_document_on_every_machine(
     """The bundled fonts are embedded, each as a subset of the glyphs used; no system font."""
     order = push([("TEE-RED-M", 1)], **buyer(*BUYERS["mixed"]))
     document = fetch(warehouse, to_invoiced(warehouse, order)["invoice"]).body
-    fonts = PdfReader(io.BytesIO(document)).pages[0]["/Resources"]["/Font"]
+    resources = PdfReader(io.BytesIO(document)).pages[0]["/Resources"]
+    assert isinstance(resources, DictionaryObject)
+    fonts = resources["/Font"]
+    assert isinstance(fonts, DictionaryObject)
     embedded = {}
-    for font in fonts.values():  # type: ignore[union-attr]
+    for font in fonts.values():
         font = font.get_object()
         descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         program = TTFont(io.BytesIO(descriptor["/FontFile2"].get_data()))

@@ -11,12 +11,12 @@ from django.utils import timezone
 from omslink.fulfilment.invoice_numbers import financial_year
 from omslink.fulfilment.models import Invoice
 from omslink.inventory.models import StockMove
+from omslink.masters.schemas import OrgUnitIn, SiteIn
 from omslink.masters.services import org_unit_create, site_create
 from omslink.orders.models import Order
-from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error, connect_app
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, assert_error, connect_app
 from tests.fulfilment.conftest import (
     BOX,
-    Push,
     event_types,
     fulfilment_snapshot,
     last_event,
@@ -117,13 +117,17 @@ class TestPack:
         self, stocked: Masters, warehouse: ApiClient, admin: tuple[Any, str]
     ) -> None:
         chhattisgarh = org_unit_create(
-            code="CG1",
-            name="Raipur Traders",
-            gstin="22ABCDE1234F1Z5",
-            state_code="CG",
-            address="Raipur",
+            payload=OrgUnitIn(
+                code="CG1",
+                name="Raipur Traders",
+                gstin="22ABCDE1234F1Z5",
+                state_code="CG",
+                address="Raipur",
+            )
         )
-        site_create(code="WH7", name="Raipur", org_unit="CG1", online_fulfilment=True)
+        site_create(
+            payload=SiteIn(code="WH7", name="Raipur", org_unit="CG1", online_fulfilment=True)
+        )
         receive(admin[0], "WH7", {"TEE-RED-M": 5})
         app = connect_app(chhattisgarh, admin[0])
         address = {**KARNATAKA, "city": "Bilaspur", "state_code": "CT", "pincode": "495001"}

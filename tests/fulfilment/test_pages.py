@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
 from omslink.orders.models import Order
-from tests.conftest import ApiClient, Masters
-from tests.connected_apps.test_pages import post_form
-from tests.fulfilment.conftest import Push, fulfilment_snapshot, make_picklist, to_picked
+from tests.conftest import ApiClient, Masters, Push
+from tests.connected_apps.test_pages import FormData, post_form
+from tests.fulfilment.conftest import fulfilment_snapshot, make_picklist, to_picked
 
 HOME = "/picklists/"
 
@@ -100,7 +100,7 @@ def test_viewer_sees_no_action_and_the_server_refuses_forged_ones(
     assert 'id="pack-form"' not in viewer.get(f"{HOME}orders/{picked}/").content.decode()
     assert 'id="ship-form"' not in viewer.get(f"{HOME}orders/{invoiced}/").content.decode()
     before = fulfilment_snapshot()
-    forged = [
+    forged: list[tuple[str, FormData]] = [
         (f"{HOME}create/", {"site": "WH1", "orders": [reserved]}),
         (f"{HOME}{picklist['number']}/confirm/", {"sku": ["TEE-RED-M"], "picked": ["1"]}),
         (

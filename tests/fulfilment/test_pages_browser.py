@@ -8,8 +8,7 @@ import pytest
 
 from omslink.core.operations import WAREHOUSE
 from omslink.orders.models import Order
-from tests.conftest import Masters, sign_in
-from tests.fulfilment.conftest import Push
+from tests.conftest import Masters, Push, sign_in
 from tests.inventory.state import assert_stock_consistent, balance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

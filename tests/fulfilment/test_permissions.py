@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, VIEWER, WAREHOUSE
-from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, assert_error
+from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.fulfilment.conftest import (
     BOX,
-    Push,
     fulfilment_snapshot,
     make_picklist,
     to_invoiced,

@@ -11,9 +11,8 @@ import pytest
 from omslink.inventory.models import StockMove
 from omslink.orders.models import Order
 from omslink.webhooks.models import Event
-from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
+from tests.conftest import ApiClient, ConnectedApp, Masters, Push, assert_error
 from tests.fulfilment.conftest import (
-    Push,
     confirm_all,
     event_types,
     fulfilment_snapshot,

@@ -8,20 +8,23 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.test import Client
 
-from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.inventory.models import PendingInventoryUpdate, StockBalance, StockDocument, StockMove
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
 from omslink.inventory.selectors import ledger_mismatches
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.services import stock_receipt_create
 from omslink.orders.models import IdempotencyRecord, Order, OrderLine
-from omslink.webhooks.models import Delivery, Event, EventStream, PendingInventoryUpdate
+from omslink.webhooks.models import Delivery, Event, EventStream
 from omslink.wholesale.models import WholesaleLine, WholesaleOrder
 
 
 def receive(user: User, site: str, quantities: dict[str, int]) -> None:
     stock_receipt_create(
         user=user,
-        site=site,
-        reference="TEST-RECEIPT",
-        lines=[DocumentLine(sku, qty) for sku, qty in quantities.items()],
+        payload=ReceiptIn(
+            site=site,
+            reference="TEST-RECEIPT",
+            lines=[StockLineIn(sku=sku, quantity=qty) for sku, qty in quantities.items()],
+        ),
     )
 
 

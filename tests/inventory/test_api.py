@@ -8,8 +8,7 @@ import pytest
 
 from omslink.cli import main as omslink_main
 from omslink.demo import load_demo_if_empty
-from omslink.inventory.models import StockBalance, StockMove
-from omslink.webhooks.models import PendingInventoryUpdate
+from omslink.inventory.models import PendingInventoryUpdate, StockBalance, StockMove
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
 from tests.inventory.state import assert_stock_consistent, balance, snapshot
 from tests.orders.bodies import order_body

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import Masters
+from tests.conftest import MakeUser, Masters
 from tests.inventory.state import balance, page_client, receive, snapshot
-
-MakeUser = Callable[..., tuple[Any, str]]
 
 
 @pytest.fixture

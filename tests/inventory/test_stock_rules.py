@@ -29,10 +29,13 @@ from hypothesis.stateful import (
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import DuplicateOrder, InsufficientStock, InvalidTransition
-from omslink.inventory.services import DocumentLine, stock_adjustment_create, stock_receipt_create
+from omslink.inventory.schemas import AdjustmentIn, AdjustmentLineIn, ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_adjustment_create, stock_receipt_create
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.schemas import OrderIn
 from omslink.orders.services import order_cancel, order_intake
+from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.selectors import wholesale_order_by_number
 from omslink.wholesale.services import (
     wholesale_order_cancel,
     wholesale_order_create,
@@ -99,7 +102,10 @@ class StockMachine(RuleBasedStateMachine):
     @rule(site=st.sampled_from(SITES), sku=st.sampled_from(SKUS), quantity=st.integers(1, 20))
     def receive(self, site: str, sku: str, quantity: int) -> None:
         stock_receipt_create(
-            user=self.user, site=site, reference="R", lines=[DocumentLine(sku, quantity)]
+            user=self.user,
+            payload=ReceiptIn(
+                site=site, reference="R", lines=[StockLineIn(sku=sku, quantity=quantity)]
+            ),
         )
         self.expected[(site, sku)][0] += quantity
 
@@ -109,17 +115,14 @@ class StockMachine(RuleBasedStateMachine):
         quantity=st.integers(-15, 15).filter(bool),
     )
     def adjust(self, site: str, sku: str, quantity: int) -> None:
-        call = {
-            "user": self.user,
-            "site": site,
-            "reason": "count",
-            "lines": [DocumentLine(sku, quantity)],
-        }
+        payload = AdjustmentIn(
+            site=site, reason="count", lines=[AdjustmentLineIn(sku=sku, quantity=quantity)]
+        )
         if self._available(site, sku) + quantity < 0:
             with pytest.raises(InsufficientStock):
-                stock_adjustment_create(**call)
+                stock_adjustment_create(user=self.user, payload=payload)
         else:
-            stock_adjustment_create(**call)
+            stock_adjustment_create(user=self.user, payload=payload)
             self.expected[(site, sku)][0] += quantity
 
     @rule(target=online_orders, lines=lines_strategy)
@@ -130,14 +133,14 @@ class StockMachine(RuleBasedStateMachine):
             with pytest.raises(InsufficientStock):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)
             return multiple()
-        answer = order_intake(app=self.app, payload=payload, idempotency_key=None)
-        assert answer.status == 201
+        intake = order_intake(app=self.app, payload=payload, idempotency_key=None)
+        assert intake.created
         for sku, quantity in lines:
             self.expected[(ONLINE_SITE, sku)][1] += quantity
         self.online[external_id] = {
             "lines": lines,
             "status": OrderStatus.RESERVED,
-            "id": answer.body["id"],
+            "id": intake.order.id,
         }
         return external_id
 
@@ -147,8 +150,8 @@ class StockMachine(RuleBasedStateMachine):
         body = order_body(external_id, lines if same_body else [*lines, ("CAP-GRY", 1)])
         payload = OrderIn.model_validate(body)
         if same_body:
-            answer = order_intake(app=self.app, payload=payload, idempotency_key=None)
-            assert (answer.status, answer.body["id"]) == (200, self.online[external_id]["id"])
+            intake = order_intake(app=self.app, payload=payload, idempotency_key=None)
+            assert (intake.created, intake.order.id) == (False, self.online[external_id]["id"])
         else:
             with pytest.raises(DuplicateOrder):
                 order_intake(app=self.app, payload=payload, idempotency_key=None)
@@ -177,17 +180,16 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(target=wholesale_orders, site=st.sampled_from(SITES), lines=lines_strategy)
     def create_wholesale(self, site: str, lines: list[tuple[str, int]]) -> Any:
-        call = {
-            "user": self.user,
-            "customer": "RETAIL1",
-            "site": site,
-            "lines": [DocumentLine(sku, quantity) for sku, quantity in lines],
-        }
+        payload = WholesaleOrderIn(
+            customer="RETAIL1",
+            site=site,
+            lines=[StockLineIn(sku=sku, quantity=quantity) for sku, quantity in lines],
+        )
         if not self._fits(site, lines):
             with pytest.raises(InsufficientStock):
-                wholesale_order_create(**call)
+                wholesale_order_create(user=self.user, payload=payload)
             return multiple()
-        number = wholesale_order_create(**call).number
+        number = wholesale_order_create(user=self.user, payload=payload).number
         for sku, quantity in lines:
             self.expected[(site, sku)][2] += quantity
         self.wholesale[number] = {"site": site, "lines": lines}
@@ -195,22 +197,22 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(number=consumes(wholesale_orders))
     def dispatch_wholesale(self, number: str) -> None:
-        wholesale_order_dispatch(number=number)
+        wholesale_order_dispatch(wholesale_order=wholesale_order_by_number(number))
         order = self.wholesale.pop(number)
         for sku, quantity in order["lines"]:
             self.expected[(order["site"], sku)][0] -= quantity
             self.expected[(order["site"], sku)][2] -= quantity
         with pytest.raises(InvalidTransition):
-            wholesale_order_cancel(number=number)
+            wholesale_order_cancel(wholesale_order=wholesale_order_by_number(number))
 
     @rule(number=consumes(wholesale_orders))
     def cancel_wholesale(self, number: str) -> None:
-        wholesale_order_cancel(number=number)
+        wholesale_order_cancel(wholesale_order=wholesale_order_by_number(number))
         order = self.wholesale.pop(number)
         for sku, quantity in order["lines"]:
             self.expected[(order["site"], sku)][2] -= quantity
         with pytest.raises(InvalidTransition):
-            wholesale_order_dispatch(number=number)
+            wholesale_order_dispatch(wholesale_order=wholesale_order_by_number(number))
 
     def teardown(self) -> None:
         transaction.savepoint_rollback(self._start)

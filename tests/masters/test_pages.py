@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from omslink.masters.models import Customer, Item, OrgUnit, Site
-from tests.conftest import Masters
-
-MakeUser = Callable[..., tuple[Any, str]]
+from tests.conftest import MakeUser, Masters
 
 
 def signed_in(user: Any) -> Client:

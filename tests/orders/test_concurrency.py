@@ -11,6 +11,7 @@ import random
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 import pytest
@@ -118,10 +119,7 @@ def test_one_idempotency_key_from_16_connections_answers_once(
     key = {"Idempotency-Key": "same-key"}
     bodies = [order_body(f"KEYED-{n % 2}", [("TEE-RED-M", 1)]) for n in range(16)]
     answers = run_at_once(
-        [
-            (lambda body=body: ApiClient(oms.api_key).post("/orders", body, headers=key))
-            for body in bodies
-        ]
+        [partial(ApiClient(oms.api_key).post, "/orders", body, headers=key) for body in bodies]
     )
     winners = [a for a in answers if a.status == 201]
     assert len({a.body["external_order_id"] for a in winners}) == 1

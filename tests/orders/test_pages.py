@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from omslink.inventory import page_inputs
+from omslink.web import page_inputs
 from omslink.webhooks.models import Delivery
-from tests.conftest import ConnectedApp, Masters
+from tests.conftest import ConnectedApp, MakeUser, Masters
 from tests.inventory.state import balance, page_client, snapshot
 from tests.orders.bodies import order_body
-
-MakeUser = Callable[..., tuple[Any, str]]
 
 
 @pytest.fixture
@@ -42,6 +39,8 @@ def test_list_filters_and_pages(
     assert _listed(html, orders) == [orders[2], orders[0]]
     html = client.get("/orders/?status=cancelled").content.decode()
     assert _listed(html, orders) == [orders[1]]
+    unknown = client.get("/orders/?site=NOPE").content.decode()
+    assert _listed(unknown, orders) == [] and "no site &#x27;NOPE&#x27;" in unknown
     monkeypatch.setattr(page_inputs, "PAGE_SIZE", 2)
     first = client.get("/orders/").content.decode()
     assert _listed(first, orders) == [orders[3], orders[2]]

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from omslink.inventory.models import PendingInventoryUpdate
+from omslink.masters.schemas import OrgUnitIn, SiteIn
 from omslink.masters.services import org_unit_create, site_create
 from omslink.orders.models import IdempotencyRecord, Order
-from omslink.webhooks.models import Delivery, Event, PendingInventoryUpdate
+from omslink.webhooks.models import Delivery, Event
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error, connect_app
 from tests.inventory.state import assert_stock_consistent, balance, snapshot
 from tests.orders.bodies import order_body
@@ -163,7 +165,9 @@ class TestIdempotencyKey:
         client.post("/orders", order_body(), headers={"Idempotency-Key": "a"})
         again = client.post("/orders", order_body(), headers={"Idempotency-Key": "b"})
         assert again.status == 200
-        assert IdempotencyRecord.objects.get(key="b").response_status == 200
+        assert IdempotencyRecord.objects.get(key="b").created is False
+        replay = client.post("/orders", order_body(), headers={"Idempotency-Key": "b"})
+        assert (replay.status, replay.body) == (200, again.body)
 
     def test_a_refused_push_keeps_no_answer(self, stocked: Masters, oms: ConnectedApp) -> None:
         client = oms.client()
@@ -216,9 +220,11 @@ def test_org_unit_without_online_site_is_a_conflict(
     masters: Masters, admin: tuple[Any, str]
 ) -> None:
     org_unit = org_unit_create(
-        code="OU3", name="No Online Ltd", gstin="29ABCDE1234F2Z5", state_code="KA"
+        payload=OrgUnitIn(
+            code="OU3", name="No Online Ltd", gstin="29ABCDE1234F2Z5", state_code="KA"
+        )
     )
-    site_create(code="WH9", name="Depot", org_unit="OU3", online_fulfilment=False)
+    site_create(payload=SiteIn(code="WH9", name="Depot", org_unit="OU3", online_fulfilment=False))
     app = connect_app(org_unit, admin[0])
     before = snapshot()
     error = assert_error(app.client().post("/orders", order_body()), 409, "conflict")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 PASSWORD = "correct-horse-9"
@@ -87,7 +88,8 @@ def test_menu_links_the_oms_apps_and_security_pages_that_exist(make_user: Any) -
 @pytest.mark.django_db
 def test_static_files_and_unknown_pages() -> None:
     css = Client().get("/static/omslink/omslink.css")
-    assert css.status_code == 200 and b".disable-app:hover" in b"".join(css.streaming_content)
+    assert css.status_code == 200 and isinstance(css, StreamingHttpResponse)
+    assert b".disable-app:hover" in css.getvalue()
     assert Client().get("/static/connected_apps/oms_app_form.js").status_code == 200
     assert Client().get("/healthz").content == b"ok"
 

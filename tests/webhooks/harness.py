@@ -27,6 +27,7 @@ from omslink.masters.models import OrgUnit
 from omslink.oms_simulator.config import SimulatorConfig
 from omslink.oms_simulator.inbox import Inbox
 from omslink.oms_simulator.server import Reply
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Event
 from omslink.webhooks.relay import Relay, RelayOptions
 from omslink.webhooks.services import event_publish
@@ -99,7 +100,7 @@ def publish(
     count: int,
     *,
     apps: list[OmsApp] | None = None,
-    type: str = "order.reserved",
+    type: EventType = EventType.ORDER_RESERVED,
 ) -> list[Event]:
     """Publish `count` events on one key, each in its own committed transaction."""
     events = []

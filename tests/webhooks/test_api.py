@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, DeliveryAttempt
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error, connect_app
 from tests.webhooks.harness import publish
@@ -99,7 +100,9 @@ def test_filters_narrow_by_app_status_and_type(
     api: ApiClient, masters: Masters, admin: Any, failed: Delivery, app: OmsApp
 ) -> None:
     other = connect_app(masters.other_org_unit, admin[0]).app
-    publish(masters.other_org_unit, "inventory:WH3", 1, apps=[other], type="inventory.updated")
+    publish(
+        masters.other_org_unit, "inventory:WH3", 1, apps=[other], type=EventType.INVENTORY_UPDATED
+    )
 
     def ids(query: str) -> list[int]:
         answer = api.get(f"/webhook-deliveries?{query}")
@@ -127,6 +130,7 @@ def test_filters_narrow_by_app_status_and_type(
         "status=bogus",
         "status=FAILED",
         f"type={'x' * 41}",
+        "type=order.unknown",
         "limit=0",
         "limit=201",
         "limit=x",

@@ -18,6 +18,7 @@ from omslink.webhooks.delivery_claims import (
     leases_release,
 )
 from omslink.webhooks.models import Delivery, DeliveryAttempt
+from omslink.webhooks.selectors import delivery_by_id
 from omslink.webhooks.services import delivery_retry
 from tests.conftest import ConnectedApp, Masters, connect_app
 from tests.webhooks.harness import ENCRYPTION_KEY, SECRET, publish
@@ -150,7 +151,7 @@ def test_hand_retry_requeues_a_failed_delivery_for_a_fresh_round(
 ) -> None:
     publish(masters.org_unit, "order:A", 1, apps=[app])
     Delivery.objects.update(status="failed", attempt_count=4, round_attempts=4)
-    delivery_retry(delivery_id=Delivery.objects.get().pk, user=admin[0])
+    delivery_retry(delivery=Delivery.objects.get(), user=admin[0])
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempt_count, delivery.round_attempts) == ("pending", 4, 0)
     assert _claim()[0].round_attempts == 0
@@ -164,11 +165,11 @@ def test_hand_retry_refuses_anything_but_a_failed_delivery(
     for status in ("pending", "succeeded"):
         Delivery.objects.update(status=status)
         with pytest.raises(InvalidTransition, match=f"is {status}; only a failed"):
-            delivery_retry(delivery_id=delivery.pk, user=admin[0])
+            delivery_retry(delivery=delivery, user=admin[0])
         assert Delivery.objects.get().status == status
     for unknown in (delivery.pk + 1, 2**63, 0, -1):
         with pytest.raises(NotFound):
-            delivery_retry(delivery_id=unknown, user=admin[0])
+            delivery_by_id(unknown)
 
 
 def test_releasing_leases_touches_only_the_claims_named(masters: Masters, app: OmsApp) -> None:

@@ -17,8 +17,10 @@ from django.db import connection, transaction
 
 from omslink.connected_apps.models import OmsApp
 from omslink.connected_apps.services import oms_app_disable, oms_app_enable
-from omslink.inventory.services import DocumentLine, stock_receipt_create
+from omslink.inventory.schemas import ReceiptIn, StockLineIn
+from omslink.inventory.services import stock_receipt_create
 from omslink.oms_simulator.server import OmsSimulator, Reply
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, DeliveryAttempt
 from omslink.webhooks.services import event_publish
 from tests.conftest import ApiClient, Masters, connect_app
@@ -181,7 +183,7 @@ def test_disabled_app_receives_nothing_until_enabled_then_everything_in_order(
         secret=SECRET,
         encryption_key=ENCRYPTION_KEY,
     ).app
-    oms_app_disable(app_id=app.pk, by=admin[0])
+    oms_app_disable(oms_app=app, by=admin[0])
     for key in KEYS:
         publish(masters.org_unit, key, 3, apps=[app])
     publish(masters.other_org_unit, "order:SO-OU2", 2, apps=[other])
@@ -191,7 +193,7 @@ def test_disabled_app_receives_nothing_until_enabled_then_everything_in_order(
         held = Delivery.objects.filter(app=app)
         assert set(held.values_list("status", "attempt_count")) == {("pending", 0)}
         assert {r.event["org_unit"] for r in receiver.inbox.received()} == {"OU2"}
-        oms_app_enable(app_id=app.pk, by=admin[0])
+        oms_app_enable(oms_app=app, by=admin[0])
         wait_until(lambda: _delivered(11), what="the held deliveries after enabling")
     assert_in_order_without_gaps(receiver.inbox, {**dict.fromkeys(KEYS, 3), "order:SO-OU2": 2})
 
@@ -258,7 +260,7 @@ def test_change_that_rolls_back_sends_nothing(
         with transaction.atomic():
             event_publish(
                 org_unit=masters.org_unit,
-                type="order.reserved",
+                type=EventType.ORDER_RESERVED,
                 ordering_key=KEYS[0],
                 data={"note": "rolled back"},
                 apps=[app],
@@ -270,7 +272,7 @@ def test_change_that_rolls_back_sends_nothing(
     with transaction.atomic():
         event_publish(
             org_unit=masters.org_unit,
-            type="order.reserved",
+            type=EventType.ORDER_RESERVED,
             ordering_key=KEYS[0],
             data={"note": "committed"},
             apps=[app],
@@ -324,29 +326,31 @@ def test_stock_changes_within_the_window_become_one_event(
     for quantity in (5, 7, 11):
         stock_receipt_create(
             user=admin[0],
-            site="WH1",
-            reference=f"GRN-{quantity}",
-            lines=[DocumentLine(sku="TEE-RED-M", quantity=quantity)],
+            payload=ReceiptIn(
+                site="WH1",
+                reference=f"GRN-{quantity}",
+                lines=[StockLineIn(sku="TEE-RED-M", quantity=quantity)],
+            ),
         )
     stock_receipt_create(
         user=admin[0],
-        site="WH1",
-        reference="GRN-J",
-        lines=[DocumentLine(sku="JKT-BLK-M", quantity=2)],
+        payload=ReceiptIn(
+            site="WH1", reference="GRN-J", lines=[StockLineIn(sku="JKT-BLK-M", quantity=2)]
+        ),
     )
     stock_receipt_create(
         user=admin[0],
-        site="WH2",
-        reference="GRN-W",
-        lines=[DocumentLine(sku="CAP-GRY", quantity=9)],
+        payload=ReceiptIn(
+            site="WH2", reference="GRN-W", lines=[StockLineIn(sku="CAP-GRY", quantity=9)]
+        ),
     )
-    with running_relay(inventory_window=timedelta(milliseconds=200)):
+    with running_relay(merge_window=timedelta(milliseconds=200)):
         wait_until(lambda: _delivered(1), what="one inventory.updated")
         stock_receipt_create(
             user=admin[0],
-            site="WH1",
-            reference="GRN-late",
-            lines=[DocumentLine(sku="TEE-RED-M", quantity=1)],
+            payload=ReceiptIn(
+                site="WH1", reference="GRN-late", lines=[StockLineIn(sku="TEE-RED-M", quantity=1)]
+            ),
         )
         wait_until(lambda: _delivered(2), what="the later change's own event")
     events = receiver.inbox.accepted_events()
@@ -374,15 +378,15 @@ def test_an_order_pushed_and_cancelled_reaches_the_oms_in_order(
     )
     stock_receipt_create(
         user=admin[0],
-        site="WH1",
-        reference="GRN-1",
-        lines=[DocumentLine(sku="TEE-RED-M", quantity=10)],
+        payload=ReceiptIn(
+            site="WH1", reference="GRN-1", lines=[StockLineIn(sku="TEE-RED-M", quantity=10)]
+        ),
     )
     client = partner.client()
     pushed = client.post("/orders", order_body("BT-1"))
     assert pushed.status == 201
     assert client.post("/orders/BT-1/cancel", {"reason": "customer changed mind"}).status == 200
-    with running_relay(inventory_window=timedelta(milliseconds=100)):
+    with running_relay(merge_window=timedelta(milliseconds=100)):
         wait_until(
             lambda: (
                 Delivery.objects.filter(status="succeeded").count() == Delivery.objects.count() >= 3

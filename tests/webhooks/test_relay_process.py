@@ -77,10 +77,10 @@ def test_several_relays_share_postgresql_and_sqlite_refuses_a_second(
     logs = [tmp_path / f"relay{number}.log" for number in range(3)]
     relays = [relay_process(log) for log in (logs if postgres else logs[:1])]
     try:
-        for log in logs[: len(relays)]:
-            wait_until(
-                lambda log=log: "relay: started" in log.read_text(), what="the relays started"
-            )
+        wait_until(
+            lambda: all("relay: started" in log.read_text() for log in logs[: len(relays)]),
+            what="the relays started",
+        )
         if not postgres:
             refused = relay_process(logs[1])
             assert refused.wait(30) == 1

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from omslink.inventory.models import StockMove
-from omslink.webhooks.models import PendingInventoryUpdate
+from omslink.inventory.models import PendingInventoryUpdate, StockMove
 from tests.conftest import ApiClient, ConnectedApp, Masters, assert_error
 from tests.inventory.state import assert_stock_consistent, balance, receive, snapshot
 from tests.orders.bodies import order_body

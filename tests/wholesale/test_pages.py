@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from omslink.wholesale.models import WholesaleOrder
-from tests.conftest import Masters
+from tests.conftest import MakeUser, Masters
 from tests.inventory.state import balance, page_client, receive, snapshot
 
-MakeUser = Callable[..., tuple[Any, str]]
 FORM = {"customer": "RETAIL1", "site": "WH2", "sku": ["TEE-RED-M", ""], "quantity": ["4", ""]}
 
 

@@ -20,9 +20,8 @@ from omslink.accounts.models import (
     UserSession,
 )
 from omslink.core.crypto import PERSONAL_TOKEN_PREFIX, new_token, token_hash
-from omslink.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
-from omslink.core.ids import row_by_id
-from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, CODENAMES
+from omslink.core.errors import Conflict, Forbidden, RateLimited, ValidationFailed
+from omslink.core.operations import ADMINISTRATOR, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
@@ -59,14 +58,9 @@ def user_create(*, username: str, password: str, role: str) -> User:
     return user
 
 
-def _user(user_id: int) -> User:
-    return row_by_id(User.objects.all(), user_id, what="user")
-
-
 @transactional
-def user_set_role(*, user_id: int, role: str, by: User) -> User:
+def user_set_role(*, user: User, role: str, by: User) -> User:
     """Give a user another role; nobody changes their own, so nobody locks themselves out."""
-    user = _user(user_id)
     if user.pk == by.pk:
         raise Forbidden("You cannot change your own role; ask another user who manages roles.")
     user.groups.set([_role(role)])
@@ -74,13 +68,12 @@ def user_set_role(*, user_id: int, role: str, by: User) -> User:
 
 
 @transactional
-def user_set_active(*, user_id: int, active: bool, by: User) -> User:
+def user_set_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate rather than delete, so audit trails keep naming the user.
 
     Deactivating revokes their personal tokens and deletes their sessions, so reactivating
     (CONTRACT §10) gives back only the password: no old token or browser gets in again.
     """
-    user = _user(user_id)
     if user.pk == by.pk and not active:
         raise Forbidden("You cannot deactivate yourself.")
     user.is_active = active
@@ -120,11 +113,8 @@ def _sessions_end(user: User, *, keep: str | None = None) -> None:
 
 
 @transactional
-def token_create(*, username: str) -> str:
+def token_create(*, user: User) -> str:
     """Issue a personal token; the plaintext is returned once and never stored."""
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise NotFound(f"No active user named {username!r}.")
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
     return token
@@ -146,18 +136,14 @@ def token_mark_used(*, token: PersonalToken) -> None:
 
 
 @transactional
-def tokens_revoke(*, username: str) -> int:
+def tokens_revoke(*, user: User) -> int:
     """Revoke every live personal token of a user, active or not; return how many."""
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise NotFound(f"No user named {username!r}.")
     return _tokens_revoke(user)
 
 
 @transactional
-def token_revoke(*, user_id: int, token_id: int) -> PersonalToken:
+def token_revoke(*, token: PersonalToken) -> PersonalToken:
     """Revoke one personal token of a user; revoking it again changes nothing."""
-    token = row_by_id(PersonalToken.objects.filter(user_id=user_id), token_id, what="token")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -264,18 +250,6 @@ def roles_set_operations(*, operations: Mapping[int, set[str]]) -> None:
                 )
             continue
         role.permissions.set(_operations(codenames))
-
-
-@transactional
-def built_in_roles_restore() -> None:
-    """Recreate any missing built-in role with its operations, leaving existing roles alone.
-
-    The first migration creates them; a database flushed between transactional tests loses them.
-    """
-    for name, codenames in BUILT_IN_ROLES.items():
-        role, created = Role.objects.get_or_create(name=name)
-        if created:
-            role.permissions.set(_operations(codenames))
 
 
 COMMAND_LINE_USER = "command-line"

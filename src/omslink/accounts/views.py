@@ -11,15 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.accounts import services
 from omslink.accounts.forms import ThrottledAuthenticationForm
 from omslink.accounts.models import Role
-from omslink.core.errors import ApplicationError, NotFound
-from omslink.core.ids import row_by_id
+from omslink.accounts.selectors import token_of_user, user_by_id
+from omslink.core.errors import ApplicationError
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
 
@@ -171,7 +171,11 @@ def users(request: HttpRequest) -> HttpResponse:
         "role": request.POST.get("role", ""),
     }
     try:
-        user = services.user_create(password=request.POST.get("password", ""), **values)
+        user = services.user_create(
+            username=values["username"],
+            password=request.POST.get("password", ""),
+            role=values["role"],
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return render(request, "accounts/users.html", _users_context(values), status=exc.status)
@@ -182,9 +186,10 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_POST
 @operation_required("roles_manage")
 def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = user_by_id(user_id)
     try:
-        user = services.user_set_role(
-            user_id=user_id, role=request.POST.get("role", ""), by=signed_in_user(request)
+        services.user_set_role(
+            user=user, role=request.POST.get("role", ""), by=signed_in_user(request)
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -197,8 +202,9 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @operation_required("roles_manage")
 def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
+    user = user_by_id(user_id)
     try:
-        user = services.user_set_active(user_id=user_id, active=active, by=signed_in_user(request))
+        services.user_set_active(user=user, active=active, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -210,10 +216,7 @@ def user_active(request: HttpRequest, user_id: int) -> HttpResponse:
 @operation_required("roles_manage")
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     """One user: role, status and their personal tokens, newest first."""
-    try:
-        shown = row_by_id(User.objects.prefetch_related("groups"), user_id, what="user")
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    shown = user_by_id(user_id)
     return render(
         request,
         "accounts/user.html",
@@ -228,9 +231,6 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @operation_required("roles_manage")
 def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
-    try:
-        token = services.token_revoke(user_id=user_id, token_id=token_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    token = services.token_revoke(token=token_of_user(user_by_id(user_id), token_id))
     messages.success(request, f"Token …{token.last4} is revoked.")
     return redirect("user_detail", user_id=user_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +21,7 @@ from omslink.core.json_format import iso_timestamp
 from omslink.core.outbound_http import describe_failure, guarded_client
 from omslink.core.transactions import refuse_inside_transaction
 from omslink.webhooks.event_ids import new_event_id
+from omslink.webhooks.event_types import EventType
 from omslink.webhooks.signing import seal_webhook
 
 logger = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ class ConnectionTestResult:
     latency_ms: int | None = None
     error: str | None = None
 
-    def as_answer(self) -> dict[str, object]:
-        """The contract's `{"ok", "status_code"?, "latency_ms"?, "error"?}`."""
-        return {key: value for key, value in asdict(self).items() if value is not None}
-
 
 class _TooSlow(Exception):
     pass
@@ -56,7 +53,7 @@ def ping_event(*, org_unit: str | None) -> dict[str, object]:
     event_id = new_event_id()
     return {
         "id": event_id,
-        "type": "ping",
+        "type": EventType.PING.value,
         "created_at": iso_timestamp(timezone.now()),
         "org_unit": org_unit,
         "ordering_key": f"ping:{event_id}",

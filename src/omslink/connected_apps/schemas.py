@@ -7,14 +7,21 @@ with, a key of this OU) is checked by the services, so Python callers get the sa
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from ninja import Schema
 from pydantic import Field, StrictStr
 
+from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.input_types import Code
 from omslink.core.outbound_http import MAX_URL_LENGTH
+from omslink.core.resources import Resource
+from omslink.masters.models import OrgUnit
 from omslink.webhooks.signing import MAX_SECRET_LENGTH
+
+if TYPE_CHECKING:
+    from omslink.connected_apps.connection_tests import ConnectionTestResult
+    from omslink.connected_apps.services import IssuedApiKey
 
 Url = Annotated[StrictStr, Field(min_length=1, max_length=MAX_URL_LENGTH)]
 Secret = Annotated[StrictStr, Field(min_length=1, max_length=MAX_SECRET_LENGTH)]
@@ -26,7 +33,7 @@ class ApiKeyIn(Schema):
     org_unit: Code
 
 
-class ApiKeyIssued(Schema):
+class ApiKeyIssued(Resource):
     """The only answer that ever holds the key."""
 
     id: int
@@ -34,8 +41,17 @@ class ApiKeyIssued(Schema):
     last4: str
     org_unit: str
 
+    @classmethod
+    def of(cls, issued: IssuedApiKey) -> Self:
+        return cls(
+            id=issued.api_key.pk,
+            key=issued.key,
+            last4=issued.api_key.last4,
+            org_unit=issued.api_key.org_unit.code,
+        )
 
-class ApiKeyOut(Schema):
+
+class ApiKeyOut(Resource):
     id: int
     org_unit: str
     last4: str
@@ -46,20 +62,47 @@ class ApiKeyOut(Schema):
     revoked_by: str | None
     oms_app: int | None
 
+    @classmethod
+    def of(cls, api_key: ApiKey) -> Self:
+        """A key as lists show it: the last four characters, never the key."""
+        app = getattr(api_key, "oms_app", None)
+        return cls(
+            id=api_key.pk,
+            org_unit=api_key.org_unit.code,
+            last4=api_key.last4,
+            created_at=api_key.created_at,
+            created_by=api_key.created_by.username if api_key.created_by else None,
+            revoked=api_key.revoked_at is not None,
+            revoked_at=api_key.revoked_at,
+            revoked_by=api_key.revoked_by.username if api_key.revoked_by else None,
+            oms_app=app.pk if app is not None else None,
+        )
+
 
 class ApiKeyFilter(Schema):
     org_unit: Code | None = None
 
 
-class PingApp(Schema):
+class PingApp(Resource):
     id: int
     name: str
     enabled: bool
 
 
-class PingOut(Schema):
+class PingOut(Resource):
     org_unit: str
     app: PingApp | None
+
+    @classmethod
+    def of(cls, org_unit: OrgUnit, app: OmsApp | None) -> Self:
+        return cls.model_validate(
+            {
+                "org_unit": org_unit.code,
+                "app": None
+                if app is None
+                else {"id": app.pk, "name": app.name, "enabled": app.enabled},
+            }
+        )
 
 
 class WebhookTestIn(Schema):
@@ -77,11 +120,26 @@ class ApiTestIn(Schema):
     org_unit: Code
 
 
-class ConnectionTestOut(Schema):
+class ConnectionTestOut(Resource):
+    """CONTRACT §3's `{"ok", "status_code"?, "latency_ms"?, "error"?}`: absent values are left
+    out (the routes answer with `exclude_none`)."""
+
     ok: bool
     status_code: int | None = None
     latency_ms: int | None = None
     error: str | None = None
+
+    @classmethod
+    def of(cls, result: ConnectionTestResult) -> Self:
+        return cls(
+            ok=result.ok,
+            status_code=result.status_code,
+            latency_ms=result.latency_ms,
+            error=result.error,
+        )
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class OmsAppIn(Schema):
@@ -94,7 +152,7 @@ class OmsAppIn(Schema):
     api_key: Secret
 
 
-class OmsAppOut(Schema):
+class OmsAppOut(Resource):
     id: int
     name: str
     org_unit: str
@@ -106,3 +164,20 @@ class OmsAppOut(Schema):
     enabled: bool
     created_at: datetime
     created_by: str
+
+    @classmethod
+    def of(cls, app: OmsApp) -> Self:
+        """The app as CONTRACT §3 shows it; the stored hints are the only trace of the secrets."""
+        return cls(
+            id=app.pk,
+            name=app.name,
+            org_unit=app.org_unit.code,
+            webhook_url=app.webhook_url,
+            webhook_secret=app.webhook_secret_hint,
+            encryption_key=app.encryption_key_hint or None,
+            api_url=app.api_url,
+            api_key_last4=app.api_key.last4,
+            enabled=app.enabled,
+            created_at=app.created_at,
+            created_by=app.created_by.username,
+        )

@@ -19,6 +19,7 @@ from omslink.connected_apps.connection_tests import (
     webhook_connection_test,
 )
 from omslink.connected_apps.models import ApiKey, OmsApp, OmsAppAudit
+from omslink.connected_apps.schemas import ApiTestIn, ConnectionTestOut, OmsAppIn, WebhookTestIn
 from omslink.connected_apps.selectors import api_key_by_id, oms_app_by_id
 from omslink.connected_apps.validation import (
     ApiSettings,
@@ -52,15 +53,6 @@ class IssuedApiKey:
     api_key: ApiKey
     key: str
 
-    def as_answer(self) -> dict[str, object]:
-        """CONTRACT §3's `{"id", "key", "last4", "org_unit"}`."""
-        return {
-            "id": self.api_key.pk,
-            "key": self.key,
-            "last4": self.api_key.last4,
-            "org_unit": self.api_key.org_unit.code,
-        }
-
 
 @transactional
 def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:
@@ -78,44 +70,37 @@ def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:
 
 
 @transactional
-def api_key_revoke(*, api_key_id: int, revoked_by: User) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, revoked_by: User) -> ApiKey:
     """Revoke a key at once; revoking a revoked key changes nothing."""
-    ApiKey.objects.filter(pk=api_key_by_id(api_key_id).pk, revoked_at__isnull=True).update(
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=revoked_by
     )
-    api_key = api_key_by_id(api_key_id)
     logger.info("API key …%s of %s revoked", api_key.last4, api_key.org_unit.code)
-    return api_key
+    return api_key_by_id(api_key.pk)
 
 
-def oms_app_test_webhook(
-    *,
-    webhook_url: str,
-    webhook_secret: str,
-    encryption_key: str | None = None,
-    org_unit: str | None = None,
-) -> ConnectionTestResult:
+def oms_app_test_webhook(*, payload: WebhookTestIn) -> ConnectionTestResult:
     """Send one signed ping to a webhook URL; nothing is saved."""
     problems = Problems()
     webhook = webhook_settings(
         problems,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-        encryption_key=encryption_key,
+        webhook_url=payload.webhook_url,
+        webhook_secret=payload.webhook_secret,
+        encryption_key=payload.encryption_key,
     )
-    if org_unit:
-        known_org_unit(problems, org_unit)
+    if payload.org_unit:
+        known_org_unit(problems, payload.org_unit)
     problems.raise_any()
-    return webhook_connection_test(webhook, org_unit=org_unit or None)
+    return webhook_connection_test(webhook, org_unit=payload.org_unit or None)
 
 
-def oms_app_test_api(*, api_url: str, api_key: str, org_unit: str) -> ConnectionTestResult:
+def oms_app_test_api(*, payload: ApiTestIn) -> ConnectionTestResult:
     """Call the ERP's ping with the key and check it answers for this OU; nothing is saved."""
     problems = Problems()
-    api = api_settings(problems, api_url=api_url, api_key=api_key)
-    known_org_unit(problems, org_unit)
+    api = api_settings(problems, api_url=payload.api_url, api_key=payload.api_key)
+    known_org_unit(problems, payload.org_unit)
     problems.raise_any()
-    return api_connection_test(api, org_unit=org_unit)
+    return api_connection_test(api, org_unit=payload.org_unit)
 
 
 def _check_name(problems: Problems, name: str) -> None:
@@ -161,55 +146,28 @@ class _CheckedApp:
     api: ApiSettings
 
 
-def _checked_app(
-    *,
-    name: str,
-    org_unit: str,
-    webhook_url: str,
-    webhook_secret: str,
-    encryption_key: str | None,
-    api_url: str,
-    api_key: str,
-) -> _CheckedApp:
+def _checked_app(payload: OmsAppIn) -> _CheckedApp:
     problems = Problems()
-    _check_name(problems, name)
-    owner = known_org_unit(problems, org_unit)
+    _check_name(problems, payload.name)
+    owner = known_org_unit(problems, payload.org_unit)
     webhook = webhook_settings(
         problems,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-        encryption_key=encryption_key,
+        webhook_url=payload.webhook_url,
+        webhook_secret=payload.webhook_secret,
+        encryption_key=payload.encryption_key,
     )
-    api = api_settings(problems, api_url=api_url, api_key=api_key)
+    api = api_settings(problems, api_url=payload.api_url, api_key=payload.api_key)
     problems.raise_any()
     assert owner is not None
-    return _CheckedApp(name=name, org_unit=owner, webhook=webhook, api=api)
+    return _CheckedApp(name=payload.name, org_unit=owner, webhook=webhook, api=api)
 
 
-def oms_app_create(
-    *,
-    created_by: User,
-    name: str,
-    org_unit: str,
-    webhook_url: str,
-    webhook_secret: str,
-    encryption_key: str | None,
-    api_url: str,
-    api_key: str,
-) -> OmsApp:
+def oms_app_create(*, created_by: User, payload: OmsAppIn) -> OmsApp:
     """Add an OMS app, enabled, only if both connection tests pass for exactly these values.
 
     The webhook receiver and the ERP at `api_url` must be serving when this is called.
     """
-    checked = _checked_app(
-        name=name,
-        org_unit=org_unit,
-        webhook_url=webhook_url,
-        webhook_secret=webhook_secret,
-        encryption_key=encryption_key,
-        api_url=api_url,
-        api_key=api_key,
-    )
+    checked = _checked_app(payload)
     # Cheap refusals first, so a doomed request sends nothing.
     _unlinked_key(checked.org_unit, checked.api.key)
     _refuse_second_enabled(checked.org_unit)
@@ -218,7 +176,9 @@ def oms_app_create(
         "api": api_connection_test(checked.api, org_unit=checked.org_unit.code),
     }
     failed = [
-        {"test": test, **result.as_answer()} for test, result in results.items() if not result.ok
+        {"test": test, **ConnectionTestOut.of(result).data()}
+        for test, result in results.items()
+        if not result.ok
     ]
     if failed:
         raise ConnectionTestFailed(
@@ -257,9 +217,9 @@ def _oms_app_save(checked: _CheckedApp, *, created_by: User) -> OmsApp:
 
 
 @transactional
-def oms_app_enable(*, app_id: int, by: User) -> OmsApp:
+def oms_app_enable(*, oms_app: OmsApp, by: User) -> OmsApp:
     """Enable a disabled app; its held events then go out in order. Enabled already: no-op."""
-    app = oms_app_by_id(app_id, lock=True)
+    app = oms_app_by_id(oms_app.pk, lock=True)
     if app.enabled:
         return app
     if app.api_key.revoked_at is not None:
@@ -275,19 +235,19 @@ def oms_app_enable(*, app_id: int, by: User) -> OmsApp:
         raise Conflict(f"{app.org_unit.code} already has an enabled OMS app.") from exc
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.ENABLED, by=by)
     logger.info("OMS app %s enabled by %s", app.pk, by.username)
-    return oms_app_by_id(app_id)
+    return oms_app_by_id(app.pk)
 
 
 @transactional
-def oms_app_disable(*, app_id: int, by: User) -> OmsApp:
+def oms_app_disable(*, oms_app: OmsApp, by: User) -> OmsApp:
     """Disable an app: its key is refused with app_disabled, its events wait. Disabled: no-op."""
-    app = oms_app_by_id(app_id, lock=True)
+    app = oms_app_by_id(oms_app.pk, lock=True)
     if not app.enabled:
         return app
     OmsApp.objects.filter(pk=app.pk, enabled=True).update(enabled=False)
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.DISABLED, by=by)
     logger.info("OMS app %s disabled by %s", app.pk, by.username)
-    return oms_app_by_id(app_id)
+    return oms_app_by_id(app.pk)
 
 
 @transactional

@@ -10,20 +10,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.connected_apps import services
-from omslink.connected_apps.schemas import ApiKeyIn, ApiTestIn, OmsAppIn, WebhookTestIn
+from omslink.connected_apps.schemas import (
+    ApiKeyIn,
+    ApiKeyIssued,
+    ApiTestIn,
+    ConnectionTestOut,
+    OmsAppIn,
+    OmsAppOut,
+    WebhookTestIn,
+)
 from omslink.connected_apps.selectors import (
     oms_app_by_id,
     oms_app_history,
-    oms_app_resource,
     oms_apps,
 )
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.masters.models import OrgUnit
 from omslink.web.access import operation_required, signed_in_user
@@ -37,7 +44,7 @@ _SECRET_FIELDS = ("webhook_secret", "encryption_key", "api_key")
 @require_GET
 @operation_required("oms_apps_view")
 def oms_app_list(request: HttpRequest) -> HttpResponse:
-    apps = [oms_app_resource(app) for app in oms_apps().order_by("pk")]
+    apps = [OmsAppOut.of(app).model_dump() for app in oms_apps().order_by("pk")]
     return render(request, "connected_apps/oms_app_list.html", {"apps": apps})
 
 
@@ -82,7 +89,7 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
     document["encryption_key"] = document["encryption_key"] or None
     try:
         payload = validate_as(OmsAppIn, document)
-        app = services.oms_app_create(created_by=signed_in_user(request), **payload.dict())
+        app = services.oms_app_create(created_by=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
         field_errors = {d["field"]: d["message"] for d in exc.details if "field" in d}
         tests = {d["test"]: d["error"] for d in exc.details if "test" in d}
@@ -98,21 +105,19 @@ def oms_app_add(request: HttpRequest) -> HttpResponse:
 @operation_required("oms_apps_view")
 def oms_app_detail(request: HttpRequest, app_id: int) -> HttpResponse:
     """Action > Edit: every field disabled; Disable or Enable is the only control."""
-    try:
-        app = oms_app_by_id(app_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    app = oms_app_by_id(app_id)
     return render(
         request,
         "connected_apps/oms_app_detail.html",
-        {"app": oms_app_resource(app), "history": oms_app_history(app)},
+        {"app": OmsAppOut.of(app).model_dump(), "history": oms_app_history(app)},
     )
 
 
 def _switch(request: HttpRequest, app_id: int, *, enable: bool) -> HttpResponseRedirect:
     change = services.oms_app_enable if enable else services.oms_app_disable
+    app = oms_app_by_id(app_id)
     try:
-        app = change(app_id=app_id, by=signed_in_user(request))
+        app = change(oms_app=app, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -135,17 +140,17 @@ def oms_app_disable(request: HttpRequest, app_id: int) -> HttpResponse:
 @json_endpoint("oms_apps_add")
 def oms_app_test_webhook(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(WebhookTestIn, body)
-    return services.oms_app_test_webhook(**payload.dict()).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_webhook(payload=payload)).data()
 
 
 @json_endpoint("oms_apps_add")
 def oms_app_test_api(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiTestIn, body)
-    return services.oms_app_test_api(**payload.dict()).as_answer()
+    return ConnectionTestOut.of(services.oms_app_test_api(payload=payload)).data()
 
 
 @json_endpoint("api_keys_manage")
 def api_key_issue(request: HttpRequest, body: Any) -> dict[str, object]:
     payload = validate_as(ApiKeyIn, body)
     issued = services.api_key_issue(org_unit=payload.org_unit, created_by=signed_in_user(request))
-    return issued.as_answer()
+    return ApiKeyIssued.of(issued).data()

@@ -1,4 +1,9 @@
-"""Database ids taken from URLs: a number no column can hold is simply not found."""
+"""Find the one row a URL names, or raise `NotFound` (the API's 404, a page's 404).
+
+A selector that looks a row up by its database id uses `row_by_id`, by its document number
+(`SO-000001`) `DocumentNumbers.row`, by any other key `one_row`; a number no column can hold
+is simply not found.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +24,18 @@ def is_database_id(value: int) -> bool:
 M = TypeVar("M", bound=Model)
 
 
+def one_row(rows: QuerySet[M], *, what: str) -> M:
+    """The row `rows` narrows down to; `NotFound` ("No {what}.") when there is none."""
+    found = rows.first()
+    if found is None:
+        raise NotFound(f"No {what}.")
+    return found
+
+
 def row_by_id(rows: QuerySet[M], pk: int | None, *, what: str, shown_as: object = None) -> M:
     """The row of `rows` with this id; 404 naming `what` (and `shown_as`, else the id) if none."""
-    found = rows.filter(pk=pk).first() if pk is not None and is_database_id(pk) else None
-    if found is None:
-        raise NotFound(f"No {what} {pk if shown_as is None else shown_as}.")
-    return found
+    wanted = rows.filter(pk=pk) if pk is not None and is_database_id(pk) else rows.none()
+    return one_row(wanted, what=f"{what} {pk if shown_as is None else shown_as}")
 
 
 class DocumentNumbers:

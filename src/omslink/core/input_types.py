@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
 
-from omslink.masters.states import STATE_CODES, canonical_state_code
+from omslink.core.states import STATE_CODES, canonical_state_code
 
 MAX_QUANTITY = 10_000
 _GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")

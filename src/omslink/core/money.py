@@ -9,7 +9,6 @@ from typing import Annotated
 from pydantic import AfterValidator, PlainSerializer, WithJsonSchema
 
 PAISA = Decimal("0.01")
-MAX_MONEY = Decimal("9999999999.99")
 _MONEY_TEXT = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
 
 

@@ -22,12 +22,10 @@ from omslink.fulfilment.schemas import (
 from omslink.fulfilment.selectors import (
     invoice_by_number,
     picklist_by_number,
-    picklist_resource,
-    picklists_for_resource,
+    picklists_list,
 )
-from omslink.inventory.selectors import site_named
 from omslink.orders.schemas import OrderOut
-from omslink.orders.selectors import order_by_number, order_resource
+from omslink.orders.selectors import order_by_number
 
 router = Router(tags=["fulfilment"])
 
@@ -36,58 +34,47 @@ router = Router(tags=["fulfilment"])
 def create_picklist(request: HttpRequest, payload: PickListIn) -> Status:
     """Put the given reserved orders, or the oldest `max_orders` of the site, on a pick list."""
     user = caller_user(request)
-    picklist = services.picklist_create(
-        user=user, site=payload.site, orders=payload.orders, max_orders=payload.max_orders
-    )
-    return Status(201, picklist_resource(picklist))
+    picklist = services.picklist_create(user=user, payload=payload)
+    return Status(201, PickListOut.of(picklist))
 
 
 @router.get("/picklists", response=Page[PickListOut], auth=staff("orders_view"))
 def list_picklists(request: HttpRequest, query: Query[PickListQuery]) -> dict[str, Any]:
     """Newest first, optionally only open or confirmed ones, or one site's."""
-    picklists = picklists_for_resource()
-    if query.status is not None:
-        picklists = picklists.filter(status=query.status)
-    if query.site is not None:
-        picklists = picklists.filter(site=site_named(query.site))
-    return page_of(picklists, query, newest_first=True, render=picklist_resource)
+    picklists = picklists_list(status=query.status, site=query.site)
+    return page_of(picklists, query, newest_first=True, render=PickListOut.of)
 
 
 @router.get("/picklists/{number}", response=PickListOut, auth=staff("orders_view"))
-def get_picklist(request: HttpRequest, number: str) -> dict[str, Any]:
-    return picklist_resource(picklist_by_number(number))
+def get_picklist(request: HttpRequest, number: str) -> PickListOut:
+    return PickListOut.of(picklist_by_number(number))
 
 
 @router.post(
     "/picklists/{number}/confirm", response=PickListOut, auth=staff("orders_confirm_picking")
 )
-def confirm_picklist(
-    request: HttpRequest, number: str, payload: PickListConfirmIn
-) -> dict[str, Any]:
+def confirm_picklist(request: HttpRequest, number: str, payload: PickListConfirmIn) -> PickListOut:
     """Picking done: complete orders move to picked, short ones are cancelled (out_of_stock)."""
     user = caller_user(request)
     picklist = services.picklist_confirm(
         user=user,
-        number=number,
-        picks=[services.PickedLine(sku=line.sku, picked=line.picked) for line in payload.lines],
+        picklist=picklist_by_number(number),
+        payload=payload,
     )
-    return picklist_resource(picklist)
+    return PickListOut.of(picklist)
 
 
 @router.post("/orders/{order_id}/pack", response=OrderOut, auth=staff("orders_pack"))
-def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> dict[str, Any]:
+def pack_order(request: HttpRequest, order_id: str, payload: PackIn) -> OrderOut:
     """Packing and invoicing in one step: the order moves to invoiced with its invoice."""
-    order = services.order_pack(
-        order=order_by_number(order_id),
-        packages=[services.PackageSize(**package.model_dump()) for package in payload.packages],
-    )
-    return order_resource(order)
+    order = services.order_pack(order=order_by_number(order_id), payload=payload)
+    return OrderOut.of(order)
 
 
 @router.post("/orders/{order_id}/ship", response=OrderOut, auth=staff("orders_ship"))
 def ship_order(
     request: HttpRequest, order_id: str, payload: Body[ShipIn | None] = None
-) -> dict[str, Any]:
+) -> OrderOut:
     """Hand the order to its courier; courier and AWB come from here or the OMS.
 
     The body may be left out when the OMS assigned both.
@@ -96,7 +83,7 @@ def ship_order(
     order = services.order_ship(
         order=order_by_number(order_id), courier=given.courier, awb=given.awb
     )
-    return order_resource(order)
+    return OrderOut.of(order)
 
 
 @router.get(
@@ -116,4 +103,4 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
         invoice = invoice_by_number(number)
     else:
         invoice = invoice_by_number(number, app=caller_app(request))
-    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice=invoice))

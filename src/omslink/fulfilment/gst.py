@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from omslink.core.money import to_paisa
-from omslink.masters.states import canonical_state_code
+from omslink.core.states import canonical_state_code
 
 ITEM = "item"
 SHIPPING = "shipping"

@@ -23,9 +23,9 @@ from fpdf.fonts import FontFace
 
 from omslink.core.money import format_money
 from omslink.core.pdf_fonts import TEXT_FAMILY, DocumentFonts
+from omslink.core.states import state
 from omslink.fulfilment.amount_words import rupees_in_words
 from omslink.fulfilment.models import Invoice, InvoiceLine
-from omslink.masters.states import state
 
 logger = logging.getLogger(__name__)
 

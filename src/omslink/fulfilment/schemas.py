@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from ninja import Schema
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from omslink.core.input_types import Code, Sku
+from omslink.core.json_format import iso_timestamp
 from omslink.core.pagination import PageQuery
+from omslink.core.resources import Resource
+from omslink.fulfilment.models import PickList
 from omslink.fulfilment.selectors import MAX_PICKLIST_ORDERS
 from omslink.orders.schemas import Label
 
@@ -47,14 +49,14 @@ class PickListQuery(PageQuery):
     site: Code | None = None
 
 
-class PickListLineOut(Schema):
+class PickListLineOut(Resource):
     sku: str
     bin: str
     quantity: int
     picked: int | None
 
 
-class PickListOut(Schema):
+class PickListOut(Resource):
     """The contract's pick list, with its status and who made and confirmed it."""
 
     number: str
@@ -66,6 +68,31 @@ class PickListOut(Schema):
     created_by: str
     confirmed_at: str | None
     confirmed_by: str | None
+
+    @classmethod
+    def of(cls, picklist: PickList) -> Self:
+        """Render a pick list read with `picklists_for_resource()`."""
+        return cls.model_validate(
+            {
+                "number": picklist.number,
+                "site": picklist.site.code,
+                "orders": [entry.order.number for entry in picklist.entries.all()],
+                "lines": [
+                    {
+                        "sku": line.item.sku,
+                        "bin": line.bin,
+                        "quantity": line.quantity,
+                        "picked": line.picked,
+                    }
+                    for line in picklist.lines.all()
+                ],
+                "status": picklist.status,
+                "created_at": iso_timestamp(picklist.created_at),
+                "created_by": picklist.created_by.username,
+                "confirmed_at": iso_timestamp(picklist.confirmed_at),
+                "confirmed_by": picklist.confirmed_by.username if picklist.confirmed_by else None,
+            }
+        )
 
 
 Grams = Annotated[StrictInt, Field(ge=1, le=MAX_WEIGHT_GRAMS)]

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
-from omslink.core.errors import NotFound
-from omslink.core.json_format import iso_timestamp
+from omslink.core.ids import one_row
 from omslink.fulfilment.models import (
     PICKLIST_NUMBERS,
     Invoice,
@@ -18,9 +16,10 @@ from omslink.fulfilment.models import (
     PickList,
     PickListOrder,
 )
+from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.selectors import order_resource, orders_for_resource
+from omslink.orders.selectors import orders_list
 
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
@@ -38,32 +37,22 @@ def picklists_for_resource() -> QuerySet[PickList]:
     )
 
 
+def picklists_list(*, status: str | None = None, site: str | None = None) -> QuerySet[PickList]:
+    """Pick lists for the API's list and the pages, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    picklists = picklists_for_resource()
+    if status is not None:
+        picklists = picklists.filter(status=status)
+    if site is not None:
+        picklists = picklists.filter(site=site_named(site))
+    return picklists
+
+
 def picklist_by_number(number: str) -> PickList:
     """The pick list a number (`PL-000001`) names; 404 when there is none."""
     return PICKLIST_NUMBERS.row(picklists_for_resource(), number, what="pick list")
-
-
-def picklist_resource(picklist: PickList) -> dict[str, Any]:
-    """The pick list as the API shows it: the contract's fields, then its progress."""
-    return {
-        "number": picklist.number,
-        "site": picklist.site.code,
-        "orders": [entry.order.number for entry in picklist.entries.all()],
-        "lines": [
-            {
-                "sku": line.item.sku,
-                "bin": line.bin,
-                "quantity": line.quantity,
-                "picked": line.picked,
-            }
-            for line in picklist.lines.all()
-        ],
-        "status": picklist.status,
-        "created_at": iso_timestamp(picklist.created_at),
-        "created_by": picklist.created_by.username,
-        "confirmed_at": iso_timestamp(picklist.confirmed_at),
-        "confirmed_by": picklist.confirmed_by.username if picklist.confirmed_by else None,
-    }
 
 
 def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
@@ -71,22 +60,17 @@ def invoice_by_number(number: str, *, app: OmsApp | None = None) -> Invoice:
     invoices = Invoice.objects.select_related("org_unit", "order__site").prefetch_related("lines")
     if app is not None:
         invoices = invoices.filter(order__app=app)
-    invoice = invoices.filter(number=number).first() if _INVOICE_NUMBER.match(number) else None
-    if invoice is None:
-        raise NotFound(f"No invoice {number!r}.")
-    return invoice
+    wanted = invoices.filter(number=number) if _INVOICE_NUMBER.match(number) else invoices.none()
+    return one_row(wanted, what=f"invoice {number!r}")
 
 
 def sites_fulfilling_online() -> QuerySet[Site]:
     return Site.objects.filter(online_fulfilment=True).select_related("org_unit").order_by("code")
 
 
-def orders_at(
-    site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS
-) -> list[dict[str, Any]]:
+def orders_at(site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS) -> list[Order]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
-    orders: QuerySet[Order] = orders_for_resource().filter(site=site, status=status)
-    return [order_resource(order) for order in orders.order_by("pk")[:limit]]
+    return list(orders_list(status=status, site=site.code).order_by("pk")[:limit])
 
 
 def invoiced_skus(skus: Iterable[str]) -> set[str]:

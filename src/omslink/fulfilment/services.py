@@ -25,6 +25,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from omslink.core.errors import Conflict, InvalidTransition, ValidationFailed
+from omslink.core.states import canonical_state_code
 from omslink.core.transactions import transactional
 from omslink.fulfilment.gst import SaleLine, TaxedInvoice, invoice_tax, is_intra_state
 from omslink.fulfilment.invoice_numbers import (
@@ -43,35 +44,20 @@ from omslink.fulfilment.models import (
     PickListLine,
     PickListOrder,
 )
+from omslink.fulfilment.schemas import PackIn, PickedLineIn, PickListConfirmIn, PickListIn
 from omslink.fulfilment.selectors import MAX_PICKLIST_ORDERS, picklist_by_number
 from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import site_named
 from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Item, OrgUnit, Site
-from omslink.masters.states import canonical_state_code
+from omslink.orders.events import OrderEventType, order_event_publish
 from omslink.orders.models import ORDER_NUMBERS, Order, OrderLine, OrderStatus
-from omslink.orders.selectors import order_resource, orders_for_resource, stock_held_by
+from omslink.orders.selectors import orders_for_resource, stock_held_by
 from omslink.orders.services import order_mark_cancelled
 from omslink.orders.transitions import sources_of
-from omslink.webhooks.services import event_publish
+from omslink.webhooks.event_types import EventType
 
 OUT_OF_STOCK = "out_of_stock"
-
-
-@dataclass(frozen=True)
-class PickedLine:
-    """What the picker found of one SKU on the list."""
-
-    sku: str
-    picked: int
-
-
-@dataclass(frozen=True)
-class PackageSize:
-    weight_grams: int
-    length_mm: int
-    breadth_mm: int
-    height_mm: int
 
 
 def _move(order_ids: Sequence[int], target: OrderStatus, **fields: Any) -> int:
@@ -89,17 +75,15 @@ def _refuse_move(order: Order, action: str) -> InvalidTransition:
     )
 
 
-def _publish(order_ids: Iterable[int], event_type: str) -> list[Order]:
-    """Tell each order's OMS app, in primary-key order; return the orders as published."""
+def _announce(order_ids: Iterable[int], *types: OrderEventType) -> list[Order]:
+    """Publish each order's events in primary-key order; return the orders as published.
+
+    The orders are read once, as the change left them, for all the events of each.
+    """
     orders = list(orders_for_resource().filter(pk__in=list(order_ids)).order_by("pk"))
     for order in orders:
-        event_publish(
-            org_unit=order.org_unit,
-            type=event_type,
-            ordering_key=f"order:{order.number}",
-            data=order_resource(order),
-            apps=[order.app],
-        )
+        for event_type in types:
+            order_event_publish(order, event_type)
     return orders
 
 
@@ -156,22 +140,20 @@ def _oldest_reserved(site: Site, limit: int) -> list[Order]:
 
 
 @transactional
-def picklist_create(
-    *, user: User, site: str, orders: Sequence[str] | None = None, max_orders: int | None = None
-) -> PickList:
+def picklist_create(*, user: User, payload: PickListIn) -> PickList:
     """Gather reserved orders of a site into one pick list, its lines summed per SKU.
 
     Either the named orders (every one must be reserved and of that site) or the oldest
     `max_orders` reserved orders of the site (all of them, up to the list's limit, when
     neither is given).
     """
-    if orders is not None and max_orders is not None:
+    if payload.orders is not None and payload.max_orders is not None:
         raise ValidationFailed.for_field("max_orders", "give either orders or max_orders")
-    target = site_named(site)
+    target = site_named(payload.site)
     chosen = (
-        _chosen_orders(target, orders)
-        if orders is not None
-        else _oldest_reserved(target, max_orders or MAX_PICKLIST_ORDERS)
+        _chosen_orders(target, payload.orders)
+        if payload.orders is not None
+        else _oldest_reserved(target, payload.max_orders or MAX_PICKLIST_ORDERS)
     )
     if not chosen:
         raise ValidationFailed.for_field("site", f"{target.code} has no reserved orders to pick")
@@ -202,12 +184,12 @@ def picklist_create(
         )
         for row in units
     )
-    _publish(order_ids, "order.picklist_created")
+    _announce(order_ids, EventType.ORDER_PICKLIST_CREATED)
     return picklist_by_number(picklist.number)
 
 
 def _checked_picks(
-    list_lines: Sequence[PickListLine], picks: Sequence[PickedLine]
+    list_lines: Sequence[PickListLine], picks: Sequence[PickedLineIn]
 ) -> dict[int, int]:
     """Picked units per item id; every SKU of the list exactly once, within its quantity."""
     by_sku = {line.item.sku: line for line in list_lines}
@@ -283,7 +265,7 @@ def _assign_picked(
 
 
 @transactional
-def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) -> PickList:
+def picklist_confirm(*, user: User, picklist: PickList, payload: PickListConfirmIn) -> PickList:
     """Record what was picked; complete orders are picked, short ones cancelled by the ERP.
 
     Orders cancelled since the list was made are skipped: picked units beyond what the open
@@ -291,11 +273,10 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
     off (on-hand and the order's reservation down together, a stock discrepancy in the
     ledger), then the cancellation releases the rest of its reservation.
     """
-    picklist = picklist_by_number(number)
     if picklist.status != PickList.Status.OPEN:
         raise InvalidTransition(f"{picklist.number} was confirmed already.")
     list_lines = list(picklist.lines.all())
-    picked = _checked_picks(list_lines, picks)
+    picked = _checked_picks(list_lines, payload.lines)
     if not PickList.objects.filter(pk=picklist.pk, status=PickList.Status.OPEN).update(
         status=PickList.Status.CONFIRMED, confirmed_at=timezone.now(), confirmed_by=user
     ):
@@ -331,7 +312,7 @@ def picklist_confirm(*, user: User, number: str, picks: Sequence[PickedLine]) ->
         raise InvalidTransition(
             "Another change moved some of these orders first; nothing was changed."
         )
-    _publish(complete_ids, "order.picked")
+    _announce(complete_ids, EventType.ORDER_PICKED)
     return picklist_by_number(picklist.number)
 
 
@@ -425,7 +406,7 @@ def _invoice_create(order: Order) -> Invoice:
 
 
 @transactional
-def order_pack(*, order: Order, packages: Sequence[PackageSize]) -> Order:
+def order_pack(*, order: Order, payload: PackIn) -> Order:
     """Pack a picked order and issue its GST invoice in one step; the OMS hears both.
 
     `order.packed` and then `order.invoiced` carry the order as committed (status
@@ -442,11 +423,10 @@ def order_pack(*, order: Order, packages: Sequence[PackageSize]) -> Order:
             breadth_mm=size.breadth_mm,
             height_mm=size.height_mm,
         )
-        for position, size in enumerate(packages, start=1)
+        for position, size in enumerate(payload.packages, start=1)
     )
     _invoice_create(orders_for_resource().get(pk=order.pk))
-    _publish([order.pk], "order.packed")
-    return _publish([order.pk], "order.invoiced")[0]
+    return _announce([order.pk], EventType.ORDER_PACKED, EventType.ORDER_INVOICED)[0]
 
 
 @transactional
@@ -480,10 +460,10 @@ def order_ship(*, order: Order, courier: str | None = None, awb: str | None = No
         ],
         reference=current.number,
     )
-    return _publish([order.pk], "order.shipped")[0]
+    return _announce([order.pk], EventType.ORDER_SHIPPED)[0]
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
+def invoice_pdf(*, invoice: Invoice) -> bytes:
     """The invoice as a PDF: rendered on first request, then kept in OMSLINK_INVOICE_DIR.
 
     An invoice never changes once issued, so the first rendering is the document for good.

@@ -11,43 +11,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound, ValidationFailed
+from omslink.core.errors import ApplicationError, ValidationFailed
 from omslink.core.validation import validate_as
 from omslink.fulfilment import services
 from omslink.fulfilment.invoice_pdf import invoice_pdf_response
 from omslink.fulfilment.models import PickList
-from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, ShipIn
+from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, PickListOut, ShipIn
 from omslink.fulfilment.selectors import (
     invoice_by_number,
     orders_at,
     picklist_by_number,
-    picklist_resource,
-    picklists_for_resource,
+    picklists_list,
     sites_fulfilling_online,
 )
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.selectors import order_by_number, order_resource
-from omslink.web.access import operation_required
+from omslink.orders.schemas import OrderOut
+from omslink.orders.selectors import order_by_number
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import form_number
 
 PACKAGE_FIELDS = ("weight_grams", "length_mm", "breadth_mm", "height_mm")
 RECENT_PICKLISTS = 20
-
-
-def _whole_number(text: str) -> int | str:
-    """A form's digits as a number; anything else stays text for validation to name."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
-
-
-def _found(lookup: Any, *args: Any) -> Any:
-    try:
-        return lookup(*args)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def _back_to_order(order: Order) -> HttpResponseRedirect:
@@ -64,14 +53,12 @@ def picking_home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"sites": sites, "site": site}
     if site is not None:
         context.update(
-            reserved=orders_at(site, OrderStatus.RESERVED),
-            to_pack=orders_at(site, OrderStatus.PICKED),
-            to_ship=orders_at(site, OrderStatus.INVOICED),
+            reserved=[OrderOut.of(order) for order in orders_at(site, OrderStatus.RESERVED)],
+            to_pack=[OrderOut.of(order) for order in orders_at(site, OrderStatus.PICKED)],
+            to_ship=[OrderOut.of(order) for order in orders_at(site, OrderStatus.INVOICED)],
             picklists=[
-                picklist_resource(picklist)
-                for picklist in picklists_for_resource()
-                .filter(site=site)
-                .order_by("-pk")[:RECENT_PICKLISTS]
+                PickListOut.of(picklist)
+                for picklist in picklists_list(site=site.code).order_by("-pk")[:RECENT_PICKLISTS]
             ],
         )
     return render(request, "fulfilment/home.html", context)
@@ -87,11 +74,7 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
         )
         if chosen.orders is None:
             raise ValidationFailed.for_field("orders", "select at least one reserved order")
-        picklist = services.picklist_create(
-            user=request.user,  # type: ignore[arg-type]
-            site=chosen.site,
-            orders=chosen.orders,
-        )
+        picklist = services.picklist_create(user=signed_in_user(request), payload=chosen)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(f"{reverse('fulfilment:home')}?site={site}")
@@ -104,13 +87,13 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
 @operation_required("orders_view")
 def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
-    picklist = _found(picklist_by_number, number)
-    orders = [order_resource(entry.order) for entry in picklist.entries.all()]
+    picklist = picklist_by_number(number)
+    orders = [OrderOut.of(entry.order) for entry in picklist.entries.all()]
     return render(
         request,
         "fulfilment/picklist.html",
         {
-            "picklist": picklist_resource(picklist),
+            "picklist": PickListOut.of(picklist),
             "is_open": picklist.status == PickList.Status.OPEN,
             "orders": orders,
         },
@@ -120,9 +103,9 @@ def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @operation_required("orders_confirm_picking")
 def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
-    picklist = _found(picklist_by_number, number)
+    picklist = picklist_by_number(number)
     lines = [
-        {"sku": sku, "picked": _whole_number(picked)}
+        {"sku": sku, "picked": form_number(picked)}
         for sku, picked in zip(
             request.POST.getlist("sku"), request.POST.getlist("picked"), strict=False
         )
@@ -130,11 +113,9 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
     try:
         confirmed = validate_as(PickListConfirmIn, {"lines": lines})
         services.picklist_confirm(
-            user=request.user,  # type: ignore[arg-type]
-            number=picklist.number,
-            picks=[
-                services.PickedLine(sku=line.sku, picked=line.picked) for line in confirmed.lines
-            ],
+            user=signed_in_user(request),
+            picklist=picklist,
+            payload=confirmed,
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -146,25 +127,22 @@ def picklist_confirm(request: HttpRequest, number: str) -> HttpResponse:
 @operation_required("orders_view")
 def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
     """One order's fulfilment: pack & invoice it when picked, ship it when invoiced."""
-    order = _found(order_by_number, order_id)
-    return render(request, "fulfilment/order.html", {"order": order_resource(order)})
+    order = order_by_number(order_id)
+    return render(request, "fulfilment/order.html", {"order": OrderOut.of(order)})
 
 
 @require_POST
 @operation_required("orders_pack")
 def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = _found(order_by_number, order_id)
+    order = order_by_number(order_id)
     columns = [request.POST.getlist(field) for field in PACKAGE_FIELDS]
     packages = [
-        dict(zip(PACKAGE_FIELDS, map(_whole_number, row), strict=True))
+        dict(zip(PACKAGE_FIELDS, map(form_number, row), strict=True))
         for row in zip(*columns, strict=False)
     ]
     try:
         packing = validate_as(PackIn, {"packages": packages})
-        packed = services.order_pack(
-            order=order,
-            packages=[services.PackageSize(**package.model_dump()) for package in packing.packages],
-        )
+        packed = services.order_pack(order=order, payload=packing)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -177,7 +155,7 @@ def order_pack(request: HttpRequest, order_id: str) -> HttpResponse:
 @require_POST
 @operation_required("orders_ship")
 def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = _found(order_by_number, order_id)
+    order = order_by_number(order_id)
     try:
         given = validate_as(
             ShipIn, {field: request.POST.get(field) or None for field in ("courier", "awb")}
@@ -192,5 +170,5 @@ def order_ship(request: HttpRequest, order_id: str) -> HttpResponse:
 
 @operation_required("orders_view")
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
-    invoice = _found(invoice_by_number, number)
-    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice))
+    invoice = invoice_by_number(number)
+    return invoice_pdf_response(invoice.number, services.invoice_pdf(invoice=invoice))

@@ -20,41 +20,22 @@ from omslink.inventory.schemas import (
     StockQuery,
     StockRowOut,
 )
-from omslink.masters.models import Site
 
 router = Router(tags=["stock"])
-
-
-def _lines(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
-    return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
 
 
 @router.post("/stock/receipts", response={201: ReceiptOut}, auth=staff("stock_receive"))
 def create_receipt(request: HttpRequest, payload: ReceiptIn) -> Status:
     user = caller_user(request)
-    document = services.stock_receipt_create(
-        user=user, site=payload.site, reference=payload.reference, lines=_lines(payload)
-    )
-    return Status(201, selectors.stock_document_resource(document))
+    document = services.stock_receipt_create(user=user, payload=payload)
+    return Status(201, ReceiptOut.of(document))
 
 
 @router.post("/stock/adjustments", response={201: AdjustmentOut}, auth=staff("stock_adjust"))
 def create_adjustment(request: HttpRequest, payload: AdjustmentIn) -> Status:
     user = caller_user(request)
-    document = services.stock_adjustment_create(
-        user=user, site=payload.site, reason=payload.reason, lines=_lines(payload)
-    )
-    return Status(201, selectors.stock_document_resource(document))
-
-
-def _site_page(site: Site, query: StockQuery | InventoryQuery) -> dict[str, Any]:
-    """Every item at one site, zeros included, as stock rows."""
-    return page_of(
-        selectors.items_with_balance_at(site, query.sku),
-        query,
-        newest_first=False,
-        render=lambda item: selectors.stock_row(site, item),
-    )
+    document = services.stock_adjustment_create(user=user, payload=payload)
+    return Status(201, AdjustmentOut.of(document))
 
 
 @router.get("/stock", response=Page[StockRowOut], auth=staff("stock_view"))
@@ -65,10 +46,15 @@ def list_stock(request: HttpRequest, query: Query[StockQuery]) -> dict[str, Any]
             selectors.balances_everywhere(query.sku),
             query,
             newest_first=False,
-            render=selectors.balance_row,
+            render=StockRowOut.of,
         )
     site = selectors.site_named(query.site)
-    return _site_page(site, query)
+    return page_of(
+        selectors.items_with_balance_at(site, query.sku),
+        query,
+        newest_first=False,
+        render=lambda item: StockRowOut.at(site, item),
+    )
 
 
 @router.get("/inventory", response=Page[InventoryRowOut], auth=partner())
@@ -76,4 +62,9 @@ def partner_inventory(request: HttpRequest, query: Query[InventoryQuery]) -> dic
     """Available units at the OU's online fulfilment site, as the OMS lists them for sale."""
     app = caller_app(request)
     site = selectors.online_site_of(app.org_unit)
-    return _site_page(site, query)
+    return page_of(
+        selectors.items_with_balance_at(site, query.sku),
+        query,
+        newest_first=False,
+        render=InventoryRowOut.of,
+    )

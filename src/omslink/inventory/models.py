@@ -100,3 +100,22 @@ class StockMove(models.Model):
             models.Index(fields=["site", "item"], name="stockmove_site_item"),
             models.Index(fields=["reference"], name="stockmove_reference"),
         ]
+
+
+class PendingInventoryUpdate(models.Model):
+    """An item whose available quantity changed at an online fulfilment site.
+
+    Written in the stock change's own transaction; the relay's flush (`inventory.events`)
+    turns the pending rows of a site into one `inventory.updated` event with the latest numbers
+    and deletes them, in one transaction, so a burst of changes becomes one event and none is
+    lost.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "item"], name="one_pending_update_per_item")
+        ]

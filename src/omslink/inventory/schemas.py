@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, Field
 
 from omslink.core.input_types import Code, Quantity, ShortText, SignedQuantity, Sku
 from omslink.core.pagination import PageQuery
+from omslink.core.resources import Resource
+from omslink.inventory.models import StockBalance, StockDocument
+from omslink.masters.models import Site
 
 MAX_LINES = 500
 """Lines one document may carry: far above any real receipt or order, well below 1 MiB."""
@@ -45,12 +48,26 @@ class AdjustmentIn(BaseModel):
     lines: Annotated[list[AdjustmentLineIn], Field(min_length=1, max_length=MAX_LINES)]
 
 
-class DocumentLineOut(Schema):
+class DocumentLineOut(Resource):
     sku: str
     quantity: int
 
 
-class ReceiptOut(Schema):
+def _document_fields(document: StockDocument) -> dict[str, Any]:
+    """A receipt's or an adjustment's fields; the document's text is named for its kind."""
+    text_field = "reference" if document.kind == StockDocument.Kind.RECEIPT else "reason"
+    moves = document.moves.select_related("item").order_by("pk")
+    return {
+        "id": document.number,
+        "site": document.site.code,
+        text_field: document.reference,
+        "lines": [{"sku": move.item.sku, "quantity": move.on_hand_delta} for move in moves],
+        "created_at": document.created_at,
+        "created_by": document.created_by.username,
+    }
+
+
+class ReceiptOut(Resource):
     id: str
     site: str
     reference: str
@@ -58,14 +75,29 @@ class ReceiptOut(Schema):
     created_at: datetime
     created_by: str
 
+    @classmethod
+    def of(cls, document: StockDocument) -> Self:
+        return cls.model_validate(_document_fields(document))
 
-class AdjustmentOut(Schema):
+
+class AdjustmentOut(Resource):
     id: str
     site: str
     reason: str
     lines: list[DocumentLineOut]
     created_at: datetime
     created_by: str
+
+    @classmethod
+    def of(cls, document: StockDocument) -> Self:
+        return cls.model_validate(_document_fields(document))
+
+
+def stock_document_out(document: StockDocument) -> ReceiptOut | AdjustmentOut:
+    """A receipt or an adjustment, as whichever the document is."""
+    if document.kind == StockDocument.Kind.RECEIPT:
+        return ReceiptOut.of(document)
+    return AdjustmentOut.of(document)
 
 
 class SkuFilter(Schema):
@@ -80,7 +112,7 @@ class InventoryQuery(PageQuery, SkuFilter):
     pass
 
 
-class StockRowOut(Schema):
+class StockRowOut(Resource):
     site: str
     sku: str
     on_hand: int
@@ -88,7 +120,36 @@ class StockRowOut(Schema):
     allocated: int
     available: int
 
+    @classmethod
+    def of(cls, balance: StockBalance) -> Self:
+        """A balance row read with `balances_everywhere()`."""
+        return cls(
+            site=balance.site.code,
+            sku=balance.item.sku,
+            on_hand=balance.on_hand,
+            reserved=balance.reserved,
+            allocated=balance.allocated,
+            available=balance.available,
+        )
 
-class InventoryRowOut(Schema):
+    @classmethod
+    def at(cls, site: Site, item: Any) -> Self:
+        """An item annotated with its counts by `items_with_balance_at(site)`."""
+        return cls(
+            site=site.code,
+            sku=item.sku,
+            on_hand=item.on_hand,
+            reserved=item.reserved,
+            allocated=item.allocated,
+            available=item.on_hand - item.reserved - item.allocated,
+        )
+
+
+class InventoryRowOut(Resource):
     sku: str
     available: int
+
+    @classmethod
+    def of(cls, item: Any) -> Self:
+        """An item annotated with its counts by `items_with_balance_at(site)`."""
+        return cls(sku=item.sku, available=item.on_hand - item.reserved - item.allocated)

@@ -12,7 +12,6 @@ from django.db.models.functions import Coalesce
 from omslink.core.errors import Conflict, UnknownSku, ValidationFailed
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
 from omslink.masters.models import Item, OrgUnit, Site
-from omslink.masters.services import online_fulfilment_site
 
 
 def items_by_sku(skus: Iterable[str]) -> dict[str, Item]:
@@ -38,7 +37,7 @@ def online_site_of(org_unit: OrgUnit) -> Site:
 
     A 409 `conflict` rather than a 422: the request is fine, the ERP's set-up is not yet.
     """
-    site = online_fulfilment_site(org_unit)
+    site = Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
     if site is None:
         raise Conflict(
             f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "
@@ -61,48 +60,12 @@ def items_with_balance_at(site: Site, skus: Iterable[str] | None = None) -> Quer
     )
 
 
-def stock_row(site: Site, item: Any) -> dict[str, Any]:
-    """One row of `GET /stock` from an item annotated by `items_with_balance_at`."""
-    return {
-        "site": site.code,
-        "sku": item.sku,
-        "on_hand": item.on_hand,
-        "reserved": item.reserved,
-        "allocated": item.allocated,
-        "available": item.on_hand - item.reserved - item.allocated,
-    }
-
-
 def balances_everywhere(skus: Iterable[str] | None = None) -> QuerySet[StockBalance]:
     """Balance rows at every site (only pairs that ever held stock have one)."""
     balances = StockBalance.objects.select_related("site", "item")
     if skus is not None:
         balances = balances.filter(item__in=list(items_by_sku(skus).values()))
     return balances
-
-
-def balance_row(balance: StockBalance) -> dict[str, Any]:
-    return {
-        "site": balance.site.code,
-        "sku": balance.item.sku,
-        "on_hand": balance.on_hand,
-        "reserved": balance.reserved,
-        "allocated": balance.allocated,
-        "available": balance.available,
-    }
-
-
-def stock_document_resource(document: StockDocument) -> dict[str, Any]:
-    text_field = "reference" if document.kind == StockDocument.Kind.RECEIPT else "reason"
-    moves = document.moves.select_related("item").order_by("pk")
-    return {
-        "id": document.number,
-        "site": document.site.code,
-        text_field: document.reference,
-        "lines": [{"sku": move.item.sku, "quantity": move.on_hand_delta} for move in moves],
-        "created_at": document.created_at,
-        "created_by": document.created_by.username,
-    }
 
 
 def recent_stock_documents(limit: int = 20) -> QuerySet[StockDocument]:

@@ -1,6 +1,6 @@
 """Move stock: every change to a balance goes through `stock_apply`, with its ledger entries.
 
-Balance rows are locked in primary-key order (`SELECT … FOR UPDATE … ORDER BY id`), then moved
+Balance rows are locked in primary-key order (`stock_locks.balances_locked`), then moved
 with F() expressions, as Saleor's warehouse locking does: two transactions that touch the same
 items always queue in the same order, so they cannot deadlock, and neither can read a stale
 count. On SQLite the IMMEDIATE transaction already serialises writers. The database's check
@@ -19,10 +19,12 @@ from django.db.models import F
 
 from omslink.core.errors import InsufficientStock
 from omslink.core.transactions import transactional
+from omslink.inventory.events import inventory_changed
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.inventory.schemas import AdjustmentIn, AdjustmentLineIn, ReceiptIn, StockLineIn
 from omslink.inventory.selectors import items_by_sku, site_named
+from omslink.inventory.stock_locks import balances_locked
 from omslink.masters.models import Item, Site
-from omslink.webhooks.services import inventory_changed
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,8 @@ def _locked_balances(site: Site, item_ids: list[int]) -> dict[int, StockBalance]
     ]
     if missing:
         StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
-    locked = StockBalance.objects.select_for_update().filter(site=site, item_id__in=item_ids)
-    return {balance.item_id: balance for balance in locked.order_by("pk")}
+    locked = balances_locked(site_id=site.pk, item_ids=item_ids)
+    return {balance.item_id: balance for balance in locked}
 
 
 def stock_apply(
@@ -173,16 +175,13 @@ def stock_receive_many(
     return len(item_ids) - len(held)
 
 
-@dataclass(frozen=True)
-class DocumentLine:
-    """A SKU and a quantity as a user entered them (signed for adjustments)."""
-
-    sku: str
-    quantity: int
-
-
 def _stock_document_create(
-    *, kind: StockDocument.Kind, user: User, site: str, text: str, lines: Sequence[DocumentLine]
+    *,
+    kind: StockDocument.Kind,
+    user: User,
+    site: str,
+    text: str,
+    lines: Sequence[StockLineIn | AdjustmentLineIn],
 ) -> StockDocument:
     target = site_named(site)
     items = items_by_sku(line.sku for line in lines)
@@ -200,24 +199,28 @@ def _stock_document_create(
 
 
 @transactional
-def stock_receipt_create(
-    *, user: User, site: str, reference: str, lines: Sequence[DocumentLine]
-) -> StockDocument:
+def stock_receipt_create(*, user: User, payload: ReceiptIn) -> StockDocument:
     """Add received goods to on-hand at a site."""
     return _stock_document_create(
-        kind=StockDocument.Kind.RECEIPT, user=user, site=site, text=reference, lines=lines
+        kind=StockDocument.Kind.RECEIPT,
+        user=user,
+        site=payload.site,
+        text=payload.reference,
+        lines=payload.lines,
     )
 
 
 @transactional
-def stock_adjustment_create(
-    *, user: User, site: str, reason: str, lines: Sequence[DocumentLine]
-) -> StockDocument:
+def stock_adjustment_create(*, user: User, payload: AdjustmentIn) -> StockDocument:
     """Correct on-hand up or down; never below what online and wholesale orders hold.
 
     A count that finds fewer units than are held is refused with `insufficient_stock`:
     the holds must be released (orders cancelled) first, so no order is left short silently.
     """
     return _stock_document_create(
-        kind=StockDocument.Kind.ADJUSTMENT, user=user, site=site, text=reason, lines=lines
+        kind=StockDocument.Kind.ADJUSTMENT,
+        user=user,
+        site=payload.site,
+        text=payload.reason,
+        lines=payload.lines,
     )

@@ -19,12 +19,12 @@ from omslink.core.pagination import paginate
 from omslink.core.validation import validate_as
 from omslink.inventory import selectors, services
 from omslink.inventory.models import StockDocument
-from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
-from omslink.inventory.schemas import AdjustmentIn, ReceiptIn
+from omslink.inventory.schemas import AdjustmentIn, ReceiptIn, StockRowOut, stock_document_out
 from omslink.masters.models import Site
 from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 
 
 def _skus(text: str) -> list[str] | None:
@@ -37,7 +37,7 @@ def _stock_page(
 ) -> HttpResponse:
     site_code = request.GET.get("site", "")
     sku_text = request.GET.get("sku", "")
-    rows: list[dict[str, Any]] = []
+    rows: list[StockRowOut] = []
     next_cursor = None
     try:
         skus = _skus(sku_text)
@@ -50,7 +50,7 @@ def _stock_page(
                 limit=PAGE_SIZE,
                 newest_first=False,
             )
-            rows = [selectors.stock_row(site, item) for item in items]
+            rows = [StockRowOut.at(site, item) for item in items]
         else:
             balances, next_cursor = paginate(
                 selectors.balances_everywhere(skus),
@@ -58,7 +58,7 @@ def _stock_page(
                 limit=PAGE_SIZE,
                 newest_first=False,
             )
-            rows = [selectors.balance_row(balance) for balance in balances]
+            rows = [StockRowOut.of(balance) for balance in balances]
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return render(
@@ -71,7 +71,7 @@ def _stock_page(
             "site": site_code,
             "sku": sku_text,
             "documents": [
-                selectors.stock_document_resource(document)
+                stock_document_out(document).model_dump()
                 for document in selectors.recent_stock_documents()
             ],
             "entered": entered or {},
@@ -111,20 +111,12 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
     }
     try:
         if receipt:
-            received = validate_as(ReceiptIn, fields)
             document = services.stock_receipt_create(
-                user=request.user,  # type: ignore[arg-type]
-                site=received.site,
-                reference=received.reference,
-                lines=_lines_of(received),
+                user=signed_in_user(request), payload=validate_as(ReceiptIn, fields)
             )
         else:
-            adjusted = validate_as(AdjustmentIn, fields)
             document = services.stock_adjustment_create(
-                user=request.user,  # type: ignore[arg-type]
-                site=adjusted.site,
-                reason=adjusted.reason,
-                lines=_lines_of(adjusted),
+                user=signed_in_user(request), payload=validate_as(AdjustmentIn, fields)
             )
     except ApplicationError as exc:
         messages.error(request, f"{label} not saved: {exc.message}")
@@ -137,10 +129,6 @@ def _save_document(request: HttpRequest, kind: StockDocument.Kind) -> HttpRespon
         return _stock_page(request, status=exc.status, entered=entered)
     messages.success(request, f"{label} {document.number} saved at {document.site.code}.")
     return HttpResponseRedirect(f"{reverse('inventory:stock')}?site={document.site.code}")
-
-
-def _lines_of(payload: ReceiptIn | AdjustmentIn) -> list[services.DocumentLine]:
-    return [services.DocumentLine(line.sku, line.quantity) for line in payload.lines]
 
 
 @require_POST

@@ -29,7 +29,7 @@ router = Router(tags=["masters"])
 
 @router.post("/org-units", response={201: OrgUnitOut}, auth=staff("masters_edit"))
 def create_org_unit(request: HttpRequest, payload: OrgUnitIn) -> Status:
-    return Status(201, services.org_unit_create(**payload.dict()))
+    return Status(201, services.org_unit_create(payload=payload))
 
 
 @router.get("/org-units", response=Page[OrgUnitOut], auth=staff("masters_view"))
@@ -39,7 +39,7 @@ def list_org_units(request: HttpRequest, query: Query[PageQuery]) -> dict[str, o
 
 @router.post("/sites", response={201: SiteOut}, auth=staff("masters_edit"))
 def create_site(request: HttpRequest, payload: SiteIn) -> Status:
-    return Status(201, services.site_create(**payload.dict()))
+    return Status(201, services.site_create(payload=payload))
 
 
 @router.get("/sites", response=Page[SiteOut], auth=staff("masters_view"))
@@ -56,9 +56,9 @@ def create_items(
         if not payload:
             raise ValidationFailed.for_field("body", "the list of items is empty")
         items = validate_as(list[ItemIn], payload)
-        return Status(201, services.items_create(items=[item.dict() for item in items]))
+        return Status(201, services.items_create(items=items))
     item = validate_as(ItemIn, payload)
-    return Status(201, services.items_create(items=[item.dict()])[0])
+    return Status(201, services.items_create(items=[item])[0])
 
 
 @router.get("/items", response=Page[ItemOut], auth=staff("masters_view"))
@@ -68,7 +68,7 @@ def list_items(request: HttpRequest, query: Query[PageQuery]) -> dict[str, objec
 
 @router.post("/customers", response={201: CustomerOut}, auth=staff("masters_edit"))
 def create_customer(request: HttpRequest, payload: CustomerIn) -> Status:
-    return Status(201, services.customer_create(**payload.dict()))
+    return Status(201, services.customer_create(payload=payload))
 
 
 @router.get("/customers", response=Page[CustomerOut], auth=staff("masters_view"))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db.models import Model
 
-from omslink.core.errors import Conflict, NotFound, ValidationFailed
+from omslink.core.errors import Conflict, ValidationFailed
 from omslink.core.transactions import transactional
 from omslink.masters.models import Customer, Item, OrgUnit, Site
+from omslink.masters.schemas import CustomerIn, ItemIn, OrgUnitIn, SiteIn
 
 
 def _refuse_existing(model: type[Model], field: str, value: str) -> None:
@@ -17,57 +18,45 @@ def _refuse_existing(model: type[Model], field: str, value: str) -> None:
         raise Conflict(f"A {model._meta.verbose_name} with {field} {value!r} exists already.")
 
 
-def org_unit_by_code(code: str) -> OrgUnit:
-    org_unit = OrgUnit.objects.filter(code=code).first()
-    if org_unit is None:
-        raise NotFound(f"No org unit {code!r}.")
-    return org_unit
-
-
-def site_by_code(code: str) -> Site:
-    site = Site.objects.select_related("org_unit").filter(code=code).first()
-    if site is None:
-        raise NotFound(f"No site {code!r}.")
-    return site
-
-
 @transactional
-def org_unit_create(
-    *, code: str, name: str, gstin: str, state_code: str, address: str = ""
-) -> OrgUnit:
+def org_unit_create(*, payload: OrgUnitIn) -> OrgUnit:
     """Create a legal entity; its GSTIN's first two digits need not be checked by us."""
-    _refuse_existing(OrgUnit, "code", code)
+    _refuse_existing(OrgUnit, "code", payload.code)
     return OrgUnit.objects.create(
-        code=code, name=name, gstin=gstin, state_code=state_code, address=address
+        code=payload.code,
+        name=payload.name,
+        gstin=payload.gstin,
+        state_code=payload.state_code,
+        address=payload.address,
     )
 
 
 @transactional
-def site_create(
-    *, code: str, name: str, org_unit: str, online_fulfilment: bool, address: str = ""
-) -> Site:
+def site_create(*, payload: SiteIn) -> Site:
     """Create a warehouse; an OU has at most one online fulfilment site."""
-    _refuse_existing(Site, "code", code)
-    owner = OrgUnit.objects.filter(code=org_unit).first()
+    _refuse_existing(Site, "code", payload.code)
+    owner = OrgUnit.objects.filter(code=payload.org_unit).first()
     if owner is None:
-        raise ValidationFailed.for_field("org_unit", f"no org unit {org_unit!r}")
-    if online_fulfilment:
+        raise ValidationFailed.for_field("org_unit", f"no org unit {payload.org_unit!r}")
+    if payload.online_fulfilment:
         current = Site.objects.filter(org_unit=owner, online_fulfilment=True).first()
         if current is not None:
-            raise Conflict(f"{org_unit} already fulfils online orders from site {current.code}.")
+            raise Conflict(
+                f"{payload.org_unit} already fulfils online orders from site {current.code}."
+            )
     return Site.objects.create(
-        code=code, name=name, org_unit=owner, online_fulfilment=online_fulfilment, address=address
+        code=payload.code,
+        name=payload.name,
+        org_unit=owner,
+        online_fulfilment=payload.online_fulfilment,
+        address=payload.address,
     )
 
 
-def online_fulfilment_site(org_unit: OrgUnit) -> Site | None:
-    return Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
-
-
 @transactional
-def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
+def items_create(*, items: Sequence[ItemIn]) -> list[Item]:
     """Create one or many items, all or none."""
-    skus = [str(item["sku"]) for item in items]
+    skus = [item.sku for item in items]
     repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
     if repeated:
         raise ValidationFailed(
@@ -85,13 +74,13 @@ def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
         )
     created = [
         Item(
-            sku=item["sku"],
-            name=item["name"],
-            hsn_code=item["hsn_code"],
-            gst_rate=Decimal(item["gst_rate"]),
-            mrp=Decimal(item["mrp"]),
-            barcode=item.get("barcode", ""),
-            bin=item.get("bin", ""),
+            sku=item.sku,
+            name=item.name,
+            hsn_code=item.hsn_code,
+            gst_rate=Decimal(item.gst_rate),
+            mrp=Decimal(item.mrp),
+            barcode=item.barcode,
+            bin=item.bin,
         )
         for item in items
     ]
@@ -99,10 +88,13 @@ def items_create(*, items: Sequence[Mapping[str, str]]) -> list[Item]:
 
 
 @transactional
-def customer_create(
-    *, code: str, name: str, state_code: str, gstin: str | None = None, address: str = ""
-) -> Customer:
-    _refuse_existing(Customer, "code", code)
+def customer_create(*, payload: CustomerIn) -> Customer:
+    """Create a wholesale buyer; one without a GSTIN is stored with an empty one."""
+    _refuse_existing(Customer, "code", payload.code)
     return Customer.objects.create(
-        code=code, name=name, gstin=gstin or "", state_code=state_code, address=address
+        code=payload.code,
+        name=payload.name,
+        gstin=payload.gstin or "",
+        state_code=payload.state_code,
+        address=payload.address,
     )

@@ -14,24 +14,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from ninja import Schema
 
-from omslink.core.errors import ApplicationError
+from omslink.core.errors import ApplicationError, NotFound
 from omslink.core.operations import permission_name
-from omslink.core.pagination import paginate
+from omslink.core.states import state_choices
 from omslink.core.validation import validate_as
 from omslink.masters import services
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, SiteIn
-from omslink.masters.states import state_choices
 from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
 from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
-from omslink.web.access import operation_required
-
-PAGE_SIZE = 50
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import requested_page
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class MasterKind:
     columns: tuple[tuple[str, str], ...]
     fields: tuple[FormField, ...]
     schema: type[Schema]
-    create: Callable[[dict[str, Any]], Model]
+    create: Callable[[Any], Model]
 
 
 KINDS = {
@@ -72,7 +70,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             OrgUnitIn,
-            lambda data: services.org_unit_create(**data),
+            lambda payload: services.org_unit_create(payload=payload),
         ),
         MasterKind(
             "sites",
@@ -98,7 +96,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             SiteIn,
-            lambda data: services.site_create(**data),
+            lambda payload: services.site_create(payload=payload),
         ),
         MasterKind(
             "items",
@@ -124,7 +122,7 @@ KINDS = {
                 FormField("barcode", "Barcode", required=False),
             ),
             ItemIn,
-            lambda data: services.items_create(items=[data])[0],
+            lambda payload: services.items_create(items=[payload])[0],
         ),
         MasterKind(
             "customers",
@@ -140,7 +138,7 @@ KINDS = {
                 FormField("address", "Address", "textarea", required=False),
             ),
             CustomerIn,
-            lambda data: services.customer_create(**data),
+            lambda payload: services.customer_create(payload=payload),
         ),
     )
 }
@@ -148,7 +146,7 @@ KINDS = {
 
 def _kind(slug: str) -> MasterKind:
     if slug not in KINDS:
-        raise Http404
+        raise NotFound(f"No masters page {slug!r}.")
     return KINDS[slug]
 
 
@@ -181,14 +179,7 @@ def _render(
     entered: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows: list[Model] = []
-    next_cursor: str | None = None
-    try:
-        rows, next_cursor = paginate(
-            kind.rows(), cursor=request.GET.get("cursor"), limit=PAGE_SIZE, newest_first=False
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    rows, next_cursor = requested_page(request, kind.rows(), newest_first=False)
     return render(
         request,
         "masters/master_list.html",
@@ -225,12 +216,12 @@ def master_list(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 
 def _create(request: HttpRequest, kind: MasterKind) -> HttpResponse:
-    if not request.user.has_perm(permission_name("masters_edit")):
+    if not signed_in_user(request).has_perm(permission_name("masters_edit")):
         messages.error(request, "Your role does not allow adding masters.")
         return _render(request, kind, status=403)
     data = _form_data(kind, request.POST)
     try:
-        created = kind.create(validate_as(kind.schema, data).dict())
+        created = kind.create(validate_as(kind.schema, data))
     except ApplicationError as exc:
         messages.error(request, f"The {kind.singular} was not added: {exc.message}")
         return _render(request, kind, entered=data, status=exc.status)

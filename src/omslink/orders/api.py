@@ -16,16 +16,10 @@ from ninja import Header, Query, Router, Status
 from omslink.api_auth import caller_app, is_staff, partner, staff, staff_or_partner
 from omslink.core.errors import ValidationFailed
 from omslink.core.pagination import Page, page_of
-from omslink.inventory.selectors import site_named
 from omslink.orders import services
 from omslink.orders.models import Order
 from omslink.orders.schemas import AwbIn, CancelIn, OrderIn, OrderListQuery, OrderOut
-from omslink.orders.selectors import (
-    order_by_number,
-    order_of_app,
-    order_resource,
-    orders_for_resource,
-)
+from omslink.orders.selectors import order_by_number, order_of_app, orders_list
 
 router = Router(tags=["orders"])
 
@@ -46,21 +40,17 @@ def push_order(
 ) -> Status:
     """Store and reserve a pushed order: 201 new, 200 the same order again."""
     app = caller_app(request)
-    answer = services.order_intake(
+    intake = services.order_intake(
         app=app, payload=payload, idempotency_key=_idempotency_key(idempotency_key)
     )
-    return Status(answer.status, answer.body)
+    return Status(201 if intake.created else 200, intake.order)
 
 
 @router.get("/orders", response=Page[OrderOut], auth=staff("orders_view"))
 def list_orders(request: HttpRequest, query: Query[OrderListQuery]) -> dict[str, Any]:
     """Staff: newest first, filtered by status and site."""
-    orders = orders_for_resource()
-    if query.status is not None:
-        orders = orders.filter(status=query.status)
-    if query.site is not None:
-        orders = orders.filter(site=site_named(query.site))
-    return page_of(orders, query, newest_first=True, render=order_resource)
+    orders = orders_list(status=query.status, site=query.site)
+    return page_of(orders, query, newest_first=True, render=OrderOut.of)
 
 
 def _order_for_caller(request: HttpRequest, order_id: str) -> Order:
@@ -70,20 +60,22 @@ def _order_for_caller(request: HttpRequest, order_id: str) -> Order:
 
 
 @router.get("/orders/{order_id}", response=OrderOut, auth=staff_or_partner("orders_view"))
-def get_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    return order_resource(_order_for_caller(request, order_id))
+def get_order(request: HttpRequest, order_id: str) -> OrderOut:
+    return OrderOut.of(_order_for_caller(request, order_id))
 
 
 @router.post("/orders/{order_id}/cancel", response=OrderOut, auth=staff_or_partner("orders_cancel"))
-def cancel_order(request: HttpRequest, order_id: str, payload: CancelIn) -> dict[str, Any]:
+def cancel_order(request: HttpRequest, order_id: str, payload: CancelIn) -> OrderOut:
     """The OMS cancels by its external id; the ERP (role with orders_cancel) by `SO-…`."""
     order = _order_for_caller(request, order_id)
     by = Order.CancelledBy.ERP if is_staff(request) else Order.CancelledBy.OMS
-    return services.order_cancel(order=order, by=by, reason=payload.reason)
+    return OrderOut.of(services.order_cancel(order=order, by=by, reason=payload.reason))
 
 
 @router.post("/orders/{order_id}/awb", response=OrderOut, auth=partner())
-def assign_awb(request: HttpRequest, order_id: str, payload: AwbIn) -> dict[str, Any]:
+def assign_awb(request: HttpRequest, order_id: str, payload: AwbIn) -> OrderOut:
     """The OMS assigned a courier and an AWB number."""
     order = order_of_app(caller_app(request), order_id)
-    return services.order_assign_awb(order=order, courier=payload.courier, awb=payload.awb)
+    return OrderOut.of(
+        services.order_assign_awb(order=order, courier=payload.courier, awb=payload.awb)
+    )

@@ -96,7 +96,9 @@ class IdempotencyRecord(models.Model):
     app = models.ForeignKey(OmsApp, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
+    # The first push's outcome (a new order, or one stored already) and the order resource
+    # it answered with.
+    created = models.BooleanField(default=False)
     response_body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,17 +6,22 @@ import hashlib
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from ninja import Schema
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictStr
 
 from omslink.core.errors import ValidationFailed
 from omslink.core.input_types import Code, Gstin, Name, Quantity, Sku, StateCode
-from omslink.core.money import Money
+from omslink.core.json_format import iso_timestamp
+from omslink.core.money import Money, format_money
 from omslink.core.pagination import PageQuery
+from omslink.core.resources import Resource
 from omslink.inventory.schemas import MAX_LINES
-from omslink.orders.models import OrderStatus
+from omslink.orders.models import Order, OrderStatus
+
+if TYPE_CHECKING:
+    # Packing and invoicing are fulfilment's; the order resource only shows their result.
+    from omslink.fulfilment.models import Invoice
 
 
 def _identifier(value: str) -> str:
@@ -158,7 +163,10 @@ class OrderListQuery(PageQuery):
     site: Code | None = None
 
 
-class OrderLineOut(Schema):
+INVOICE_PDF_PATH = "/api/v1/invoices/{number}.pdf"
+
+
+class OrderLineOut(Resource):
     line_id: str
     sku: str
     quantity: int
@@ -166,14 +174,14 @@ class OrderLineOut(Schema):
     discount: str
 
 
-class PackageOut(Schema):
+class PackageOut(Resource):
     weight_grams: int
     length_mm: int
     breadth_mm: int
     height_mm: int
 
 
-class InvoiceOut(Schema):
+class InvoiceOut(Resource):
     number: str
     date: str
     taxable_value: str
@@ -184,19 +192,19 @@ class InvoiceOut(Schema):
     pdf_url: str
 
 
-class ShipmentOut(Schema):
+class ShipmentOut(Resource):
     courier: str | None
     awb: str | None
     shipped_at: str | None
 
 
-class CancellationOut(Schema):
-    by: Literal["oms", "erp"]
+class CancellationOut(Resource):
+    by: Order.CancelledBy
     reason: str
     at: str
 
 
-class OrderOut(Schema):
+class OrderOut(Resource):
     """The order resource of CONTRACT §5, also the `data` of every order event."""
 
     id: str
@@ -206,7 +214,7 @@ class OrderOut(Schema):
     org_unit: str
     site: str
     status: OrderStatus
-    payment_mode: Literal["PREPAID", "COD"]
+    payment_mode: Order.PaymentMode
     ordered_at: str
     customer: dict[str, Any]
     shipping_address: dict[str, Any]
@@ -221,3 +229,73 @@ class OrderOut(Schema):
     cancellation: CancellationOut | None
     created_at: str
     updated_at: str
+
+    @classmethod
+    def of(cls, order: Order) -> Self:
+        """Render an order read with `orders_for_resource()` (its relations prefetched)."""
+        picklist_entry = getattr(order, "picklist_entry", None)
+        invoice: Invoice | None = getattr(order, "invoice", None)
+        return cls.model_validate(
+            {
+                "id": order.number,
+                "external_order_id": order.external_order_id,
+                "marketplace": order.marketplace,
+                "marketplace_order_id": order.marketplace_order_id,
+                "org_unit": order.org_unit.code,
+                "site": order.site.code,
+                "status": order.status,
+                "payment_mode": order.payment_mode,
+                "ordered_at": iso_timestamp(order.ordered_at),
+                "customer": order.customer,
+                "shipping_address": order.shipping_address,
+                "billing_gstin": order.billing_gstin or None,
+                "lines": [
+                    {
+                        "line_id": line.line_id,
+                        "sku": line.item.sku,
+                        "quantity": line.quantity,
+                        "unit_price": format_money(line.unit_price),
+                        "discount": format_money(line.discount),
+                    }
+                    for line in order.lines.all()
+                ],
+                "shipping_charge": format_money(order.shipping_charge),
+                "cod_charge": format_money(order.cod_charge),
+                "picklist": picklist_entry.picklist.number if picklist_entry else None,
+                "packages": [
+                    {
+                        "weight_grams": package.weight_grams,
+                        "length_mm": package.length_mm,
+                        "breadth_mm": package.breadth_mm,
+                        "height_mm": package.height_mm,
+                    }
+                    for package in order.packages.all()
+                ],
+                "invoice": None
+                if invoice is None
+                else {
+                    "number": invoice.number,
+                    "date": iso_timestamp(invoice.date),
+                    "taxable_value": format_money(invoice.taxable_value),
+                    "cgst": format_money(invoice.cgst),
+                    "sgst": format_money(invoice.sgst),
+                    "igst": format_money(invoice.igst),
+                    "total": format_money(invoice.total),
+                    "pdf_url": INVOICE_PDF_PATH.format(number=invoice.number),
+                },
+                "shipment": {
+                    "courier": order.courier or None,
+                    "awb": order.awb or None,
+                    "shipped_at": iso_timestamp(order.shipped_at),
+                },
+                "cancellation": None
+                if not order.cancelled_by
+                else {
+                    "by": order.cancelled_by,
+                    "reason": order.cancel_reason,
+                    "at": iso_timestamp(order.cancelled_at),
+                },
+                "created_at": iso_timestamp(order.created_at),
+                "updated_at": iso_timestamp(order.updated_at),
+            }
+        )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -19,35 +18,27 @@ from omslink.core.transactions import transactional
 from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import items_by_sku, online_site_of
 from omslink.inventory.services import StockChange, stock_apply
+from omslink.orders.events import order_event_publish
 from omslink.orders.models import IdempotencyRecord, Order, OrderLine, OrderStatus
-from omslink.orders.schemas import OrderIn
-from omslink.orders.selectors import order_resource, orders_for_resource, stock_held_by
+from omslink.orders.schemas import OrderIn, OrderOut
+from omslink.orders.selectors import orders_for_resource, stock_held_by
 from omslink.orders.transitions import sources_of, still_to_ship
-from omslink.webhooks.services import event_publish
+from omslink.webhooks.event_types import EventType
 
 
 @dataclass(frozen=True)
-class IntakeAnswer:
-    """What a push answers: 201 for a new order, 200 for the same order pushed again."""
+class OrderIntake:
+    """What a push did, and the order as its answer shows it.
 
-    status: int
-    body: dict[str, Any]
+    `created` is False when the order was stored already (the same order pushed again); a
+    replay under an Idempotency-Key repeats the first push's outcome and resource.
+    """
 
-
-def _publish(order: Order, event_type: str) -> dict[str, Any]:
-    """Publish an order event with the order as it now stands; return that resource."""
-    resource = order_resource(orders_for_resource().get(pk=order.pk))
-    event_publish(
-        org_unit=order.org_unit,
-        type=event_type,
-        ordering_key=f"order:{order.number}",
-        data=resource,
-        apps=[order.app],
-    )
-    return resource
+    created: bool
+    order: OrderOut
 
 
-def _claim_idempotency_key(app: OmsApp, key: str, body_hash: str) -> IntakeAnswer | None:
+def _claim_idempotency_key(app: OmsApp, key: str, body_hash: str) -> OrderIntake | None:
     """Take the key for this request, or return the first answer given under it.
 
     The insert is the lock: a concurrent request with the same key waits on the unique
@@ -56,26 +47,26 @@ def _claim_idempotency_key(app: OmsApp, key: str, body_hash: str) -> IntakeAnswe
     try:
         with transaction.atomic():
             IdempotencyRecord.objects.create(
-                app=app, key=key, request_hash=body_hash, response_status=0, response_body={}
+                app=app, key=key, request_hash=body_hash, created=False, response_body={}
             )
         return None
     except IntegrityError:
         record = IdempotencyRecord.objects.get(app=app, key=key)
     if record.request_hash != body_hash:
         raise Conflict("This Idempotency-Key was used with a different body; nothing was stored.")
-    return IntakeAnswer(record.response_status, record.response_body)
+    return OrderIntake(record.created, OrderOut.model_validate(record.response_body))
 
 
-def _same_order_again(order: Order, body_hash: str) -> IntakeAnswer:
+def _same_order_again(order: Order, body_hash: str) -> OrderIntake:
     if order.body_hash != body_hash:
         raise DuplicateOrder(
             f"Order {order.external_order_id} exists ({order.number}) with a different body; "
             "nothing was stored."
         )
-    return IntakeAnswer(200, order_resource(orders_for_resource().get(pk=order.pk)))
+    return OrderIntake(False, OrderOut.of(orders_for_resource().get(pk=order.pk)))
 
 
-def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> IntakeAnswer:
+def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIntake:
     existing = Order.objects.filter(app=app, external_order_id=payload.external_order_id).first()
     if existing is not None:
         return _same_order_again(existing, body_hash)
@@ -126,11 +117,12 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> IntakeA
         ],
         reference=order.number,
     )
-    return IntakeAnswer(201, _publish(order, "order.reserved"))
+    reserved = orders_for_resource().get(pk=order.pk)
+    return OrderIntake(True, order_event_publish(reserved, EventType.ORDER_RESERVED))
 
 
 @transactional
-def order_intake(*, app: OmsApp, payload: OrderIn, idempotency_key: str | None) -> IntakeAnswer:
+def order_intake(*, app: OmsApp, payload: OrderIn, idempotency_key: str | None) -> OrderIntake:
     """Store a pushed order and reserve all of it at the OU's online site, or change nothing.
 
     The same external_order_id with the same body answers 200 with the stored order (no
@@ -144,19 +136,19 @@ def order_intake(*, app: OmsApp, payload: OrderIn, idempotency_key: str | None) 
         replay = _claim_idempotency_key(app, idempotency_key, body_hash)
         if replay is not None:
             return replay
-    answer = _store_and_reserve(app, payload, body_hash)
+    intake = _store_and_reserve(app, payload, body_hash)
     if idempotency_key is not None:
         IdempotencyRecord.objects.filter(app=app, key=idempotency_key).update(
-            response_status=answer.status, response_body=answer.body
+            created=intake.created, response_body=intake.order.data()
         )
-    return answer
+    return intake
 
 
-def order_mark_cancelled(*, order: Order, by: Order.CancelledBy, reason: str) -> dict[str, Any]:
+def order_mark_cancelled(*, order: Order, by: Order.CancelledBy, reason: str) -> Order:
     """Cancel inside the caller's transaction: release what the order holds, tell the OMS.
 
     For services that cancel as part of a larger change (e.g. confirming a pick list);
-    returns the order resource as published in `order.cancelled`.
+    returns the order as cancelled.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("order_mark_cancelled must run inside the caller's transaction")
@@ -184,17 +176,19 @@ def order_mark_cancelled(*, order: Order, by: Order.CancelledBy, reason: str) ->
             ],
             reference=order.number,
         )
-    return _publish(order, "order.cancelled")
+    cancelled = orders_for_resource().get(pk=order.pk)
+    order_event_publish(cancelled, EventType.ORDER_CANCELLED)
+    return cancelled
 
 
 @transactional
-def order_cancel(*, order: Order, by: Order.CancelledBy, reason: str) -> dict[str, Any]:
+def order_cancel(*, order: Order, by: Order.CancelledBy, reason: str) -> Order:
     """Cancel an order for the OMS or the ERP and release its reservation."""
     return order_mark_cancelled(order=order, by=by, reason=reason)
 
 
 @transactional
-def order_assign_awb(*, order: Order, courier: str, awb: str) -> dict[str, Any]:
+def order_assign_awb(*, order: Order, courier: str, awb: str) -> Order:
     """Record the courier and AWB the OMS assigned, any time before the order ships.
 
     A re-assignment replaces the earlier one; nothing is published, since the OMS is the
@@ -208,4 +202,4 @@ def order_assign_awb(*, order: Order, courier: str, awb: str) -> dict[str, Any]:
         raise InvalidTransition(
             f"{order.number} is {current}; a courier can be assigned only before shipping."
         )
-    return order_resource(orders_for_resource().get(pk=order.pk))
+    return orders_for_resource().get(pk=order.pk)

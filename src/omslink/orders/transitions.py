@@ -14,10 +14,6 @@ ALLOWED_MOVES: dict[OrderStatus, frozenset[OrderStatus]] = {
 }
 
 
-def can_move(current: str, target: str) -> bool:
-    return OrderStatus(target) in ALLOWED_MOVES[OrderStatus(current)]
-
-
 def sources_of(target: OrderStatus) -> frozenset[OrderStatus]:
     """Every status from which `target` may be reached: the filter of a conditional update."""
     return frozenset(status for status, targets in ALLOWED_MOVES.items() if target in targets)

@@ -1,4 +1,8 @@
-"""Page access: signed in and the role has the operation, else 403; hiding links is not enough."""
+"""Page access: signed in and the role has the operation, else 403; hiding links is not enough.
+
+A guarded view looks rows up with its domain's selectors and lets their `NotFound` through:
+`operation_required` turns it into Django's 404 page, as the API turns it into its 404 answer.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 
+from omslink.core.errors import NotFound
 from omslink.core.operations import CODENAMES, permission_name
 
 View = Callable[..., HttpResponseBase]
@@ -26,7 +31,10 @@ def operation_required(codename: str) -> Callable[[View], View]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.has_perm(permission_name(codename)):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(exc.message) from exc
 
         return guarded
 

@@ -11,7 +11,7 @@ from omslink.api_auth import caller_user, staff
 from omslink.core.pagination import Page, PageQuery, page_of
 from omslink.webhooks import services
 from omslink.webhooks.schemas import DeliveryFilter, DeliveryOut
-from omslink.webhooks.selectors import deliveries, delivery_by_id, delivery_resource
+from omslink.webhooks.selectors import deliveries, delivery_by_id
 
 router = Router(tags=["webhook deliveries"])
 
@@ -25,7 +25,7 @@ def list_deliveries(
         deliveries(app_id=only.app, status=only.status, event_type=only.type),
         query,
         newest_first=True,
-        render=delivery_resource,
+        render=DeliveryOut.of,
     )
 
 
@@ -34,7 +34,7 @@ def list_deliveries(
     response=DeliveryOut,
     auth=staff("webhooks_retry"),
 )
-def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
+def retry_delivery(request: HttpRequest, delivery_id: int) -> DeliveryOut:
     """Queue a failed delivery again, now; any other status: 409 invalid_transition."""
-    services.delivery_retry(delivery_id=delivery_id, user=caller_user(request))
-    return delivery_resource(delivery_by_id(delivery_id))
+    services.delivery_retry(delivery=delivery_by_id(delivery_id), user=caller_user(request))
+    return DeliveryOut.of(delivery_by_id(delivery_id))

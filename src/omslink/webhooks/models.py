@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from omslink.connected_apps.models import OmsApp
-from omslink.masters.models import Item, OrgUnit, Site
+from omslink.masters.models import OrgUnit
 
 
 class EventStream(models.Model):
@@ -84,21 +84,3 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "pk"]
-
-
-class PendingInventoryUpdate(models.Model):
-    """An item whose available quantity changed at an online fulfilment site.
-
-    Written in the stock change's own transaction; the relay turns the pending rows of a
-    site into one `inventory.updated` event with the latest numbers and deletes them, in one
-    transaction, so a burst of changes becomes one event and none is lost.
-    """
-
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    marked_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["site", "item"], name="one_pending_update_per_item")
-        ]

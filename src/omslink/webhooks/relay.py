@@ -29,6 +29,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from omslink.core.outbound_http import USER_AGENT, describe_failure, guarded_async_client
+from omslink.webhooks.coalescing import coalesced_sources_flush
 from omslink.webhooks.delivery_claims import (
     AttemptOutcome,
     DeliveryJob,
@@ -40,7 +41,6 @@ from omslink.webhooks.delivery_claims import (
 from omslink.webhooks.outbox_listener import OutboxListener
 from omslink.webhooks.relay_lock import single_relay_lock
 from omslink.webhooks.retry_policy import RETRY_AFTER_STATUSES, retry_after_seconds
-from omslink.webhooks.services import INVENTORY_MERGE_WINDOW, inventory_flush
 from omslink.webhooks.signing import seal_webhook
 
 logger = logging.getLogger(__name__)
@@ -58,14 +58,14 @@ LEASE_MARGIN_SECONDS = 5.0
 # (and their leases handed back).
 STOP_GRACE_SECONDS = 5.0
 RECORD_TRIES = 5
-# Pending inventory changes are looked at no more often than this (their window is longer).
-INVENTORY_CHECK_SECONDS = 0.25
+# Coalesced sources are flushed no more often than this (their windows are longer).
+COALESCED_CHECK_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
 class RelayOptions:
     concurrency: int = 64
-    inventory_window: timedelta = INVENTORY_MERGE_WINDOW
+    merge_window: timedelta | None = None  # None: each coalesced source's own window
     poll_seconds: float | None = None  # None: chosen for the database in use
     stop_grace_seconds: float = STOP_GRACE_SECONDS
 
@@ -256,15 +256,15 @@ class Relay:
         poll: float,
     ) -> None:
         assert self._wake is not None
-        next_inventory_check = 0.0
+        next_coalesced_check = 0.0
         while not self._stopping.is_set():
             self._wake.clear()
             pause = poll
             try:
-                if time.monotonic() >= next_inventory_check:
-                    next_inventory_check = time.monotonic() + INVENTORY_CHECK_SECONDS
+                if time.monotonic() >= next_coalesced_check:
+                    next_coalesced_check = time.monotonic() + COALESCED_CHECK_SECONDS
                     self._next_flush = await database.run(
-                        inventory_flush, window=self.options.inventory_window
+                        coalesced_sources_flush, window=self.options.merge_window
                     )
                 if self._next_flush is not None:
                     pause = min(

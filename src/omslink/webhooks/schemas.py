@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Self
 
 from ninja import Schema
 from pydantic import Field
+
+from omslink.core.resources import Resource
+from omslink.webhooks.event_types import EventType
+from omslink.webhooks.models import Delivery
 
 
 class DeliveryFilter(Schema):
@@ -14,10 +18,10 @@ class DeliveryFilter(Schema):
 
     app: int | None = Field(default=None, description="OMS app id")
     status: Literal["pending", "succeeded", "failed"] | None = None
-    type: str | None = Field(default=None, max_length=40, description="event type")
+    type: EventType | None = Field(default=None, description="event type")
 
 
-class AttemptOut(Schema):
+class AttemptOut(Resource):
     attempted_at: datetime
     status_code: int | None
     latency_ms: int
@@ -28,7 +32,7 @@ class AttemptOut(Schema):
     response_body: str = Field(description="the first 2 KB of the answer")
 
 
-class DeliveryOut(Schema):
+class DeliveryOut(Resource):
     id: int
     event_id: str = Field(description="also the webhook-id header of every attempt")
     type: str
@@ -49,3 +53,42 @@ class DeliveryOut(Schema):
     created_at: datetime
     delivered_at: datetime | None
     attempts: list[AttemptOut]
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> Self:
+        """A delivery read with `deliveries()`, with all its attempts; no secret, only the
+        signature each attempt sent."""
+        pending = delivery.status == Delivery.Status.PENDING
+        event = delivery.event
+        return cls.model_validate(
+            {
+                "id": delivery.pk,
+                "event_id": event.event_id,
+                "type": event.type,
+                "app": delivery.app_id,
+                "app_name": str(delivery.app),
+                "org_unit": event.org_unit.code,
+                "ordering_key": delivery.ordering_key,
+                "sequence": delivery.sequence,
+                "status": delivery.status,
+                "held": pending and not delivery.app.enabled,
+                "blocked_by": getattr(delivery, "blocked_by", None) if pending else None,
+                "attempt_count": delivery.attempt_count,
+                "next_attempt_at": delivery.next_attempt_at if pending else None,
+                "last_status_code": delivery.last_status_code,
+                "last_error": delivery.last_error or None,
+                "created_at": delivery.created_at,
+                "delivered_at": delivery.delivered_at,
+                "attempts": [
+                    {
+                        "attempted_at": attempt.attempted_at,
+                        "status_code": attempt.status_code,
+                        "latency_ms": attempt.latency_ms,
+                        "error": attempt.error or None,
+                        "request_headers": attempt.request_headers,
+                        "response_body": attempt.response_body,
+                    }
+                    for attempt in delivery.attempts.all()
+                ],
+            }
+        )

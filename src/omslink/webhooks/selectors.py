@@ -9,22 +9,14 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from omslink.core.ids import is_database_id, row_by_id
-from omslink.webhooks.models import Delivery, DeliveryAttempt, Event
+from omslink.webhooks.event_types import EventType
+from omslink.webhooks.models import Delivery, Event
 from omslink.webhooks.services import event_envelope
 
-# What the filters offer. A pending delivery may also be held (its app is disabled) or blocked
-# (a failed delivery ahead of it on its key); its resource says which.
+# What the status filter offers (the type filter offers `EventType`). A pending delivery may
+# also be held (its app is disabled) or blocked (a failed delivery ahead of it on its key); its
+# resource says which.
 STATUSES = tuple(Delivery.Status.values)
-EVENT_TYPES = (
-    "order.reserved",
-    "order.picklist_created",
-    "order.picked",
-    "order.packed",
-    "order.invoiced",
-    "order.shipped",
-    "order.cancelled",
-    "inventory.updated",
-)
 
 
 def _failed_ahead() -> Subquery:
@@ -41,7 +33,7 @@ def _failed_ahead() -> Subquery:
 
 
 def deliveries(
-    *, app_id: int | None = None, status: str | None = None, event_type: str | None = None
+    *, app_id: int | None = None, status: str | None = None, event_type: EventType | None = None
 ) -> QuerySet[Delivery]:
     """Deliveries with what their resource shows, optionally narrowed down."""
     found = (
@@ -60,43 +52,6 @@ def deliveries(
 
 def delivery_by_id(delivery_id: int) -> Delivery:
     return row_by_id(deliveries(), delivery_id, what="webhook delivery")
-
-
-def attempt_resource(attempt: DeliveryAttempt) -> dict[str, Any]:
-    return {
-        "attempted_at": attempt.attempted_at,
-        "status_code": attempt.status_code,
-        "latency_ms": attempt.latency_ms,
-        "error": attempt.error or None,
-        "request_headers": attempt.request_headers,
-        "response_body": attempt.response_body,
-    }
-
-
-def delivery_resource(delivery: Delivery) -> dict[str, Any]:
-    """A delivery and all its attempts; the request headers carry the signature, no secret."""
-    pending = delivery.status == Delivery.Status.PENDING
-    event = delivery.event
-    return {
-        "id": delivery.pk,
-        "event_id": event.event_id,
-        "type": event.type,
-        "app": delivery.app_id,
-        "app_name": str(delivery.app),
-        "org_unit": event.org_unit.code,
-        "ordering_key": delivery.ordering_key,
-        "sequence": delivery.sequence,
-        "status": delivery.status,
-        "held": pending and not delivery.app.enabled,
-        "blocked_by": getattr(delivery, "blocked_by", None) if pending else None,
-        "attempt_count": delivery.attempt_count,
-        "next_attempt_at": delivery.next_attempt_at if pending else None,
-        "last_status_code": delivery.last_status_code,
-        "last_error": delivery.last_error or None,
-        "created_at": delivery.created_at,
-        "delivered_at": delivery.delivered_at,
-        "attempts": [attempt_resource(attempt) for attempt in delivery.attempts.all()],
-    }
 
 
 def event_body_preview(event: Event) -> str:

@@ -1,36 +1,32 @@
-"""Write to the outbox: events in the transaction of their change (CONTRACT §6.4, §7), merged
-inventory updates, and the hand retry of a failed delivery."""
+"""Write to the outbox: events in the transaction of their change (CONTRACT §6.4, §7), and the
+hand retry of a failed delivery. The outbox serves every domain and imports none."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Min
+from django.db.models import F
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InvalidTransition
-from omslink.core.ids import row_by_id
 from omslink.core.json_format import iso_timestamp
 from omslink.core.transactions import transactional
-from omslink.inventory.models import StockBalance
-from omslink.masters.models import OrgUnit, Site
+from omslink.masters.models import OrgUnit
 from omslink.webhooks.event_ids import new_event_id
-from omslink.webhooks.models import Delivery, Event, EventStream, PendingInventoryUpdate
+from omslink.webhooks.event_types import EventType
+from omslink.webhooks.models import Delivery, Event, EventStream
 
 logger = logging.getLogger(__name__)
 
 RELAY_CHANNEL = "omslink_outbox"
-# Stock changes at an online fulfilment site within this window become one inventory.updated.
-INVENTORY_MERGE_WINDOW = timedelta(seconds=1)
 
 
-def _wake_relays() -> None:
+def relays_wake() -> None:
     """Tell listening relays to look now; PostgreSQL delivers it at commit, never on rollback."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -52,7 +48,7 @@ def _next_sequence(key: str) -> int:
 def event_publish(
     *,
     org_unit: OrgUnit,
-    type: str,
+    type: EventType,
     ordering_key: str,
     data: dict[str, Any],
     apps: Iterable[OmsApp] | None = None,
@@ -82,7 +78,7 @@ def event_publish(
         )
         for app in targets
     )
-    _wake_relays()
+    relays_wake()
     return event
 
 
@@ -99,98 +95,13 @@ def event_envelope(event: Event) -> dict[str, Any]:
     }
 
 
-def inventory_changed(*, site: Site, item_ids: Iterable[int]) -> None:
-    """Note that these items' available quantities moved at an online fulfilment site.
-
-    Runs in the stock change's transaction; the relay merges pending rows into one
-    `inventory.updated` event per site.
-    """
-    if not site.online_fulfilment:
-        return
-    now = timezone.now()
-    PendingInventoryUpdate.objects.bulk_create(
-        [
-            PendingInventoryUpdate(site=site, item_id=item_id, marked_at=now)
-            for item_id in sorted(set(item_ids))
-        ],
-        ignore_conflicts=True,
-    )
-    # Relays then know when the merge window of this site closes.
-    _wake_relays()
-
-
-def inventory_flush(*, window: timedelta = INVENTORY_MERGE_WINDOW) -> datetime | None:
-    """Publish one `inventory.updated` per site whose oldest pending change is `window` old.
-
-    Answers when the next site falls due, or None when nothing is pending. Rows marked while a
-    flush runs stay for the next one, so no change goes unreported.
-    """
-    cutoff = timezone.now() - window
-    due_sites = (
-        PendingInventoryUpdate.objects.filter(marked_at__lte=cutoff)
-        .values_list("site_id", flat=True)
-        .distinct()
-    )
-    for site_id in list(due_sites):
-        _inventory_site_flush(site_id=site_id)
-    oldest = PendingInventoryUpdate.objects.aggregate(oldest=Min("marked_at"))["oldest"]
-    return None if oldest is None else oldest + window
-
-
 @transactional
-def _inventory_site_flush(*, site_id: int) -> None:
-    item_ids = sorted(
-        set(
-            PendingInventoryUpdate.objects.filter(site_id=site_id).values_list("item_id", flat=True)
-        )
-    )
-    if not item_ids:
-        return
-    # Balances are locked as stock_apply locks them (primary-key order), so a stock change still
-    # in flight commits first and its numbers are the ones published; its mark on a pending row
-    # that is about to be deleted would otherwise be lost.
-    balances = list(
-        StockBalance.objects.select_related("item", "site__org_unit")
-        .select_for_update(of=("self",))
-        .filter(site_id=site_id, item_id__in=item_ids)
-        .order_by("pk")
-    )
-    pending = list(
-        PendingInventoryUpdate.objects.select_for_update()
-        .filter(site_id=site_id, item_id__in=item_ids)
-        .values_list("pk", "item_id")
-    )
-    if not pending or not balances:
-        return
-    marked = {item_id for _, item_id in pending}
-    site = balances[0].site
-    items = sorted(
-        (
-            {"sku": balance.item.sku, "available": balance.available}
-            for balance in balances
-            if balance.item_id in marked
-        ),
-        key=lambda entry: str(entry["sku"]),
-    )
-    event_publish(
-        org_unit=site.org_unit,
-        type="inventory.updated",
-        ordering_key=f"inventory:{site.code}",
-        data={"site": site.code, "items": items},
-    )
-    PendingInventoryUpdate.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
-
-
-@transactional
-def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
+def delivery_retry(*, delivery: Delivery, user: User) -> Delivery:
     """Queue a failed delivery for a fresh round of attempts, starting now (the hand retry).
 
     The deliveries queued behind it on its ordering key follow once it has gone through.
     """
-    current = row_by_id(
-        Delivery.objects.only("status"), delivery_id, what="webhook delivery"
-    ).status
-    requeued = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.FAILED).update(
+    requeued = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=timezone.now(),
         round_attempts=0,
@@ -198,9 +109,10 @@ def delivery_retry(*, delivery_id: int, user: User) -> Delivery:
         lease_expires_at=None,
     )
     if not requeued:
+        current = Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk)
         raise InvalidTransition(
-            f"Webhook delivery {delivery_id} is {current}; only a failed delivery can be retried."
+            f"Webhook delivery {delivery.pk} is {current}; only a failed delivery can be retried."
         )
-    _wake_relays()
-    logger.info("webhook delivery %s queued again by %s", delivery_id, user.username)
-    return Delivery.objects.get(pk=delivery_id)
+    relays_wake()
+    logger.info("webhook delivery %s queued again by %s", delivery.pk, user.username)
+    return Delivery.objects.get(pk=delivery.pk)

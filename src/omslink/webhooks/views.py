@@ -13,22 +13,24 @@ from django.views.decorators.http import require_POST
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import ApplicationError
-from omslink.core.pagination import paginate
 from omslink.spreadsheets.exports import export_format, spreadsheet_response
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import requested_page
 from omslink.webhooks import services
+from omslink.webhooks.event_types import EventType
+from omslink.webhooks.schemas import DeliveryOut
 from omslink.webhooks.selectors import (
     DELIVERY_EXPORT_COLUMNS,
-    EVENT_TYPES,
     STATUSES,
     deliveries,
     deliveries_export_rows,
-    delivery_resource,
+    delivery_by_id,
     event_body_preview,
     failing_counts,
 )
 
 PAGE_SIZE = 50
+EVENT_TYPES = tuple(event_type.value for event_type in EventType)
 
 
 def _choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
@@ -47,7 +49,8 @@ def delivery_list(request: HttpRequest) -> HttpResponseBase:
     """
     app_id = _app_id(request.GET.get("app"))
     status = _choice(request.GET.get("status"), STATUSES)
-    event_type = _choice(request.GET.get("type"), EVENT_TYPES)
+    type_given = request.GET.get("type")
+    event_type = EventType(type_given) if type_given in EVENT_TYPES else None
     found = deliveries(app_id=app_id, status=status, event_type=event_type)
     if fmt := export_format(request):
         return spreadsheet_response(
@@ -56,13 +59,13 @@ def delivery_list(request: HttpRequest) -> HttpResponseBase:
             header=DELIVERY_EXPORT_COLUMNS,
             rows=deliveries_export_rows(found),
         )
-    try:
-        rows, next_cursor = paginate(found, cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
-    except ApplicationError:  # a hand-edited cursor: start from the newest
-        rows, next_cursor = paginate(found, cursor=None, limit=PAGE_SIZE)
+    rows, next_cursor = requested_page(request, found)
     filters = {"app": app_id, "status": status, "type": event_type}
     context: dict[str, Any] = {
-        "rows": [{**delivery_resource(row), "body": event_body_preview(row.event)} for row in rows],
+        "rows": [
+            {**DeliveryOut.of(row).model_dump(), "body": event_body_preview(row.event)}
+            for row in rows
+        ],
         "next_cursor": next_cursor,
         "filters": filters,
         "filter_query": urlencode({name: value for name, value in filters.items() if value}),
@@ -77,8 +80,9 @@ def delivery_list(request: HttpRequest) -> HttpResponseBase:
 @require_POST
 @operation_required("webhooks_retry")
 def delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = delivery_by_id(delivery_id)
     try:
-        services.delivery_retry(delivery_id=delivery_id, user=request.user)  # type: ignore[arg-type]
+        services.delivery_retry(delivery=delivery, user=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

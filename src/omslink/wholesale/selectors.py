@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from omslink.inventory.selectors import site_named
 from omslink.wholesale.models import WHOLESALE_NUMBERS, WholesaleOrder
 
 
@@ -16,22 +17,24 @@ def wholesale_orders() -> QuerySet[WholesaleOrder]:
     )
 
 
+def wholesale_orders_list(
+    *, status: str | None = None, site: str | None = None
+) -> QuerySet[WholesaleOrder]:
+    """Wholesale orders for the API's list and the page, narrowed by status and by site code.
+
+    An unknown site is the request's fault: 422 on `site`, for the API and the page alike.
+    """
+    orders = wholesale_orders()
+    if status is not None:
+        orders = orders.filter(status=status)
+    if site is not None:
+        orders = orders.filter(site=site_named(site))
+    return orders
+
+
 def wholesale_order_by_number(number: str) -> WholesaleOrder:
     """The order a `WO-000001` id names, or 404."""
     return WHOLESALE_NUMBERS.row(wholesale_orders(), number, what="wholesale order")
-
-
-def wholesale_order_resource(order: WholesaleOrder) -> dict[str, Any]:
-    return {
-        "id": order.number,
-        "customer": order.customer.code,
-        "site": order.site.code,
-        "status": order.status,
-        "lines": [{"sku": line.item.sku, "quantity": line.quantity} for line in order.lines.all()],
-        "created_at": order.created_at,
-        "created_by": order.created_by.username,
-        "updated_at": order.updated_at,
-    }
 
 
 WHOLESALE_EXPORT_COLUMNS = (
@@ -45,19 +48,26 @@ WHOLESALE_EXPORT_COLUMNS = (
 )
 
 
-def wholesale_orders_export_rows(*, status: str | None = None) -> Iterator[tuple[Any, ...]]:
-    """Every wholesale order (of a status), newest first, as plain values fetched in chunks."""
-    orders = WholesaleOrder.objects.order_by("-pk")
-    if status is not None:
-        orders = orders.filter(status=status)
-    found = orders.annotate(units=Sum("lines__quantity")).values_list(
-        "pk",
-        "customer__code",
-        "site__code",
-        "status",
-        "units",
-        "created_by__username",
-        "created_at",
+def wholesale_orders_export_rows(
+    *, status: str | None = None, site: str | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """What `wholesale_orders_list` selects, newest first, as plain values fetched in chunks.
+
+    The filters are checked at once (an unknown site is 422), before any row is produced.
+    """
+    found = (
+        wholesale_orders_list(status=status, site=site)
+        .prefetch_related(None)
+        .order_by("-pk")
+        .annotate(units=Sum("lines__quantity"))
+        .values_list(
+            "pk",
+            "customer__code",
+            "site__code",
+            "status",
+            "units",
+            "created_by__username",
+            "created_at",
+        )
     )
-    for pk, *rest in found.iterator(chunk_size=2000):
-        yield (WHOLESALE_NUMBERS.format(pk), *rest)
+    return ((WHOLESALE_NUMBERS.format(pk), *rest) for pk, *rest in found.iterator(chunk_size=2000))

@@ -6,8 +6,6 @@ take stock an online order holds (CONTRACT §3).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django.contrib.auth.models import User
 from django.utils import timezone
 
@@ -15,58 +13,55 @@ from omslink.core.errors import InvalidTransition, ValidationFailed
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import items_by_sku, site_named
-from omslink.inventory.services import DocumentLine, StockChange, stock_apply
+from omslink.inventory.services import StockChange, stock_apply
 from omslink.masters.models import Customer
 from omslink.wholesale.models import WholesaleLine, WholesaleOrder
-from omslink.wholesale.selectors import wholesale_order_by_number, wholesale_orders
+from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.selectors import wholesale_orders
 
 
 @transactional
-def wholesale_order_create(
-    *, user: User, customer: str, site: str, lines: Sequence[DocumentLine]
-) -> WholesaleOrder:
+def wholesale_order_create(*, user: User, payload: WholesaleOrderIn) -> WholesaleOrder:
     """Store the order and allocate its whole quantity, or refuse with nothing stored."""
-    buyer = Customer.objects.filter(code=customer).first()
+    buyer = Customer.objects.filter(code=payload.customer).first()
     if buyer is None:
-        raise ValidationFailed.for_field("customer", f"no customer {customer!r}")
-    source = site_named(site)
-    items = items_by_sku(line.sku for line in lines)
+        raise ValidationFailed.for_field("customer", f"no customer {payload.customer!r}")
+    source = site_named(payload.site)
+    items = items_by_sku(line.sku for line in payload.lines)
     order = WholesaleOrder.objects.create(customer=buyer, site=source, created_by=user)
     WholesaleLine.objects.bulk_create(
         WholesaleLine(order=order, position=position, item=items[line.sku], quantity=line.quantity)
-        for position, line in enumerate(lines, start=1)
+        for position, line in enumerate(payload.lines, start=1)
     )
     stock_apply(
         site=source,
         changes=[
             StockChange(items[line.sku].pk, StockMove.Kind.ALLOCATE, allocated=line.quantity)
-            for line in lines
+            for line in payload.lines
         ],
         reference=order.number,
     )
     return wholesale_orders().get(pk=order.pk)
 
 
-def _leave_allocated(number: str, target: WholesaleOrder.Status, verb: str) -> WholesaleOrder:
+def _leave_allocated(order: WholesaleOrder, target: WholesaleOrder.Status, verb: str) -> None:
     """Move an allocated order on; the conditional update lets one of two racing moves win."""
-    order = wholesale_order_by_number(number)
     moved = WholesaleOrder.objects.filter(
         pk=order.pk, status=WholesaleOrder.Status.ALLOCATED
     ).update(status=target, updated_at=timezone.now())
     if not moved:
         current = WholesaleOrder.objects.values_list("status", flat=True).get(pk=order.pk)
         raise InvalidTransition(
-            f"{number} is {current}; only an allocated wholesale order can be {verb}."
+            f"{order.number} is {current}; only an allocated wholesale order can be {verb}."
         )
-    return order
 
 
 @transactional
-def wholesale_order_dispatch(*, number: str) -> WholesaleOrder:
+def wholesale_order_dispatch(*, wholesale_order: WholesaleOrder) -> WholesaleOrder:
     """The goods left: on-hand and allocated go down together."""
-    order = _leave_allocated(number, WholesaleOrder.Status.DISPATCHED, "dispatched")
+    _leave_allocated(wholesale_order, WholesaleOrder.Status.DISPATCHED, "dispatched")
     stock_apply(
-        site=order.site,
+        site=wholesale_order.site,
         changes=[
             StockChange(
                 line.item_id,
@@ -74,23 +69,23 @@ def wholesale_order_dispatch(*, number: str) -> WholesaleOrder:
                 on_hand=-line.quantity,
                 allocated=-line.quantity,
             )
-            for line in order.lines.all()
+            for line in wholesale_order.lines.all()
         ],
-        reference=order.number,
+        reference=wholesale_order.number,
     )
-    return wholesale_orders().get(pk=order.pk)
+    return wholesale_orders().get(pk=wholesale_order.pk)
 
 
 @transactional
-def wholesale_order_cancel(*, number: str) -> WholesaleOrder:
+def wholesale_order_cancel(*, wholesale_order: WholesaleOrder) -> WholesaleOrder:
     """Release the allocation back to available."""
-    order = _leave_allocated(number, WholesaleOrder.Status.CANCELLED, "cancelled")
+    _leave_allocated(wholesale_order, WholesaleOrder.Status.CANCELLED, "cancelled")
     stock_apply(
-        site=order.site,
+        site=wholesale_order.site,
         changes=[
             StockChange(line.item_id, StockMove.Kind.DEALLOCATE, allocated=-line.quantity)
-            for line in order.lines.all()
+            for line in wholesale_order.lines.all()
         ],
-        reference=order.number,
+        reference=wholesale_order.number,
     )
-    return wholesale_orders().get(pk=order.pk)
+    return wholesale_orders().get(pk=wholesale_order.pk)

@@ -9,27 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from omslink.core.errors import ApplicationError, NotFound
+from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
-from omslink.inventory.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, newest_page
-from omslink.inventory.services import DocumentLine
 from omslink.masters.models import Customer, Site
 from omslink.spreadsheets.exports import export_format, spreadsheet_response
-from omslink.web.access import operation_required
+from omslink.web.access import operation_required, signed_in_user
+from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
-from omslink.wholesale.schemas import WholesaleOrderIn
+from omslink.wholesale.schemas import WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
     WHOLESALE_EXPORT_COLUMNS,
     wholesale_order_by_number,
-    wholesale_order_resource,
-    wholesale_orders,
     wholesale_orders_export_rows,
+    wholesale_orders_list,
 )
 
 
@@ -37,15 +35,15 @@ def _list_page(
     request: HttpRequest, *, status: int = 200, entered: dict[str, Any] | None = None
 ) -> HttpResponse:
     chosen = request.GET.get("status", "")
-    orders = wholesale_orders()
-    if chosen in WholesaleOrder.Status.values:
-        orders = orders.filter(status=chosen)
-    rows, next_cursor = newest_page(request, orders)
+    orders = wholesale_orders_list(
+        status=chosen if chosen in WholesaleOrder.Status.values else None
+    )
+    rows, next_cursor = requested_page(request, orders)
     return render(
         request,
         "wholesale/list.html",
         {
-            "orders": [wholesale_order_resource(order) for order in rows],
+            "orders": [WholesaleOrderOut.of(order).model_dump() for order in rows],
             "next_cursor": next_cursor,
             "statuses": WholesaleOrder.Status.values,
             "status": chosen,
@@ -86,12 +84,7 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
                 "lines": form_lines(request),
             },
         )
-        order = services.wholesale_order_create(
-            user=request.user,  # type: ignore[arg-type]
-            customer=payload.customer,
-            site=payload.site,
-            lines=[DocumentLine(line.sku, line.quantity) for line in payload.lines],
-        )
+        order = services.wholesale_order_create(user=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
         messages.error(request, f"Wholesale order not saved: {exc.message}")
         entered = {
@@ -104,21 +97,14 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("wholesale:detail", args=[order.number]))
 
 
-def _order_or_404(number: str) -> WholesaleOrder:
-    try:
-        return wholesale_order_by_number(number)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 @operation_required("wholesale_view")
 def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(number)
+    order = wholesale_order_by_number(number)
     return render(
         request,
         "wholesale/detail.html",
         {
-            "order": wholesale_order_resource(order),
+            "order": WholesaleOrderOut.of(order).model_dump(),
             "customer": order.customer,
             "open": order.status == WholesaleOrder.Status.ALLOCATED,
         },
@@ -126,12 +112,12 @@ def wholesale_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    order = _order_or_404(number)
+    order = wholesale_order_by_number(number)
     try:
         if action == "dispatch":
-            services.wholesale_order_dispatch(number=order.number)
+            services.wholesale_order_dispatch(wholesale_order=order)
         else:
-            services.wholesale_order_cancel(number=order.number)
+            services.wholesale_order_cancel(wholesale_order=order)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

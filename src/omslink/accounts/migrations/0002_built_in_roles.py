@@ -1,9 +1,62 @@
-"""Create the operation permissions and the three built-in roles (CONTRACT §8)."""
+"""Create the operation permissions and the three built-in roles (CONTRACT §8).
+
+The roles are spelled out as they were when this migration was written, not read from
+`omslink.core.operations`: a migration must do the same thing on every database whenever it
+runs, so a later change to the built-in roles needs a migration of its own.
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from omslink.core.operations import BUILT_IN_ROLES
+BUILT_IN_ROLES = {
+    "Administrator": (
+        "oms_apps_view",
+        "oms_apps_add",
+        "oms_apps_edit",
+        "api_keys_manage",
+        "masters_view",
+        "masters_edit",
+        "stock_view",
+        "stock_receive",
+        "stock_adjust",
+        "wholesale_view",
+        "wholesale_create",
+        "wholesale_dispatch",
+        "wholesale_cancel",
+        "orders_view",
+        "orders_create_picklist",
+        "orders_confirm_picking",
+        "orders_pack",
+        "orders_ship",
+        "orders_cancel",
+        "webhooks_view",
+        "webhooks_retry",
+        "roles_manage",
+    ),
+    "Warehouse": (
+        "stock_view",
+        "stock_receive",
+        "stock_adjust",
+        "wholesale_view",
+        "wholesale_create",
+        "wholesale_dispatch",
+        "wholesale_cancel",
+        "orders_view",
+        "orders_create_picklist",
+        "orders_confirm_picking",
+        "orders_pack",
+        "orders_ship",
+        "orders_cancel",
+    ),
+    "Viewer": (
+        "oms_apps_view",
+        "masters_view",
+        "stock_view",
+        "wholesale_view",
+        "orders_view",
+        "webhooks_view",
+    ),
+}
 
 
 def create_roles(apps, schema_editor):

@@ -1,0 +1,23 @@
+"""The one order stock balance rows are locked in: by primary key.
+
+Every writer that locks balances (a stock change, the `inventory.updated` flush) takes them
+through here, so two transactions that touch the same items queue in the same order and never
+deadlock (Saleor's `warehouse/lock_objects.py` does the same).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from omslink.inventory.models import StockBalance
+
+
+def balances_locked(*, site_id: int, item_ids: Iterable[int]) -> QuerySet[StockBalance]:
+    """The site's balance rows of these items, to be locked (`FOR UPDATE`) in key order."""
+    return (
+        StockBalance.objects.select_for_update(of=("self",))
+        .filter(site_id=site_id, item_id__in=list(item_ids))
+        .order_by("pk")
+    )
