@@ -30,6 +30,7 @@ from tests.spreadsheets.conftest import item_rows, write_csv, write_xlsx  # noqa
 
 from omslink.accounts.services import command_line_user  # noqa: E402
 from omslink.inventory.selectors import ledger_mismatches  # noqa: E402
+from omslink.masters.schemas import OrgUnitIn, SiteIn  # noqa: E402
 from omslink.masters.services import org_unit_create, site_create  # noqa: E402
 from omslink.spreadsheets.services import import_file  # noqa: E402
 
@@ -50,8 +51,12 @@ def main() -> None:
     rows = parser.parse_args().rows
     databases = setup_databases(verbosity=0, interactive=False)
     try:
-        org_unit_create(code="OU1", name="Bench", gstin="29ABCDE1234F1Z5", state_code="KA")
-        site_create(code="WH1", name="Bench online", org_unit="OU1", online_fulfilment=True)
+        org_unit_create(
+            payload=OrgUnitIn(code="OU1", name="Bench", gstin="29ABCDE1234F1Z5", state_code="KA")
+        )
+        site_create(
+            payload=SiteIn(code="WH1", name="Bench online", org_unit="OU1", online_fulfilment=True)
+        )
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch)
             items = write_csv(folder / "items.csv", item_rows(rows))

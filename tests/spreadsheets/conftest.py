@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from tests.fulfilment.conftest import invoice_dir, push, warehouse  # noqa: F401 - fixtures
+from tests.fulfilment.conftest import invoice_dir, warehouse  # noqa: F401 - fixtures
 from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
 
 ITEM_HEADER = ("sku", "name", "hsn_code", "gst_rate", "mrp", "barcode", "bin")

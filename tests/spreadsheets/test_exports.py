@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from omslink.masters.schemas import ItemIn
 from omslink.masters.services import items_create
 from omslink.spreadsheets.exports import safe_cell
 from tests.conftest import ApiClient, Masters
@@ -54,13 +55,7 @@ def xlsx_rows(answer: Any) -> list[list[Any]]:
 def hostile_items(masters: Masters) -> list[str]:
     items_create(
         items=[
-            {
-                "sku": f"EVIL-{index}",
-                "name": name,
-                "hsn_code": "6109",
-                "gst_rate": "5",
-                "mrp": "1.00",
-            }
+            ItemIn(sku=f"EVIL-{index}", name=name, hsn_code="6109", gst_rate="5", mrp="1.00")
             for index, name in enumerate(HOSTILE)
         ]
     )

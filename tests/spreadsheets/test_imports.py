@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.inventory.models import PendingInventoryUpdate, StockBalance, StockDocument, StockMove
 from omslink.inventory.selectors import ledger_mismatches
 from omslink.masters.models import Customer, Item
 from omslink.spreadsheets.services import ImportRefused, import_file
-from omslink.webhooks.models import PendingInventoryUpdate
 from tests.conftest import ApiClient, Masters
 from tests.fulfilment.conftest import to_invoiced
 from tests.spreadsheets.conftest import ITEM_HEADER, item_rows, write_csv, write_xlsx

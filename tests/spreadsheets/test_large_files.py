@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from omslink.cli import main
-from omslink.inventory.models import StockBalance, StockDocument, StockMove
+from omslink.inventory.models import PendingInventoryUpdate, StockBalance, StockDocument, StockMove
 from omslink.masters.models import Item
 from omslink.spreadsheets.services import import_file
-from omslink.webhooks.models import PendingInventoryUpdate
 from tests.conftest import Masters
 from tests.spreadsheets.conftest import item_rows, write_csv
 
