@@ -52,7 +52,7 @@ def start(client: Client, kind: str, upload: SimpleUploadedFile, **fields: str) 
     return client.post("/imports/new/", {"kind": kind, "file": upload, **fields})
 
 
-GOOD = {
+GOOD: dict[str, list[tuple[Any, ...]]] = {
     "items": [ITEM_HEADER[:5], ("NEW-1", "New one", "6109", "5", "10.00")],
     "customers": [("code", "name", "state_code"), ("NEWC", "New customer", "KA")],
     "stock": [("sku", "quantity"), ("TEE-RED-M", "3")],
@@ -128,7 +128,7 @@ def test_a_refused_file_keeps_its_errors_on_the_imports_page(
     page = admin.get(f"/imports/{job.pk}/").content.decode()
     assert "Refused: nothing was stored" in page
     assert "A-1 is already on row 2" in page
-    download = admin.get(f"/imports/{job.pk}/errors.csv")
+    download: Any = admin.get(f"/imports/{job.pk}/errors.csv")
     text = b"".join(download.streaming_content).decode().removeprefix("\ufeff")
     assert text.splitlines() == [
         "row,column,message",
