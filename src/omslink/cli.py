@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -112,6 +112,126 @@ def _stock_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from omslink.accounts.services import command_line_user
+    from omslink.spreadsheets.progress_display import progress_display
+    from omslink.spreadsheets.services import ImportRefused, import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"omslink: no file {args.file}", file=sys.stderr)
+        return 1
+    try:
+        with progress_display(sys.stderr) as show:
+            outcome = import_file(
+                kind=args.kind,
+                path=path,
+                file_name=path.name,
+                user=command_line_user(),
+                site=args.site,
+                dry_run=args.dry_run,
+                progress=show,
+            )
+    except ImportRefused as refused:
+        for error in refused.errors:
+            print(error)
+        print(
+            f"omslink: {args.file} was refused ({len(refused.errors)} problems); "
+            "nothing was stored",
+            file=sys.stderr,
+        )
+        return 1
+    counts = f"created {outcome.created}, updated {outcome.updated}"
+    if args.kind != "stock":
+        counts += f", unchanged {outcome.unchanged}"
+    if outcome.dry_run:
+        print(f"dry run: {outcome.rows} rows are good; they would be {counts}; nothing was stored")
+    else:
+        receipt = f" on receipt {outcome.document}" if outcome.document else ""
+        print(f"imported {outcome.rows} rows{receipt}: {counts}")
+    return 0
+
+
+EXPORTS = ("orders", "wholesale-orders", "stock", "deliveries", "items", "customers")
+
+
+def _refuse_choice(option: str, value: str | None, allowed: list[str]) -> None:
+    from omslink.core.errors import ValidationFailed
+
+    if value is not None and value not in allowed:
+        raise ValidationFailed(f"{option} must be one of {', '.join(allowed)}")
+
+
+def _export_table(args: argparse.Namespace) -> tuple[tuple[str, ...], Any]:
+    """The header and rows of one list, filtered as its page filters it."""
+    if args.what == "orders":
+        from omslink.orders.models import OrderStatus
+        from omslink.orders.selectors import ORDER_EXPORT_COLUMNS, orders_export_rows
+
+        _refuse_choice("--status", args.status, OrderStatus.values)
+        return ORDER_EXPORT_COLUMNS, orders_export_rows(status=args.status, site=args.site)
+    if args.what == "wholesale-orders":
+        from omslink.wholesale.models import WholesaleOrder
+        from omslink.wholesale.selectors import (
+            WHOLESALE_EXPORT_COLUMNS,
+            wholesale_orders_export_rows,
+        )
+
+        _refuse_choice("--status", args.status, WholesaleOrder.Status.values)
+
+        return WHOLESALE_EXPORT_COLUMNS, wholesale_orders_export_rows(
+            status=args.status, site=args.site
+        )
+    if args.what == "stock":
+        from omslink.inventory.selectors import STOCK_EXPORT_COLUMNS, stock_export_rows
+
+        return STOCK_EXPORT_COLUMNS, stock_export_rows(site=args.site, skus=args.sku)
+    if args.what == "deliveries":
+        from omslink.webhooks.selectors import (
+            DELIVERY_EXPORT_COLUMNS,
+            STATUSES,
+            deliveries,
+            deliveries_export_rows,
+        )
+
+        _refuse_choice("--status", args.status, list(STATUSES))
+
+        return DELIVERY_EXPORT_COLUMNS, deliveries_export_rows(deliveries(status=args.status))
+    from omslink.spreadsheets.kinds import KINDS
+    from omslink.spreadsheets.selectors import master_export_rows
+
+    return KINDS[args.what].columns, master_export_rows(args.what)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from omslink.spreadsheets.exports import write_csv, write_xlsx
+
+    fmt = args.format or ("xlsx" if (args.output or "").lower().endswith(".xlsx") else "csv")
+    if fmt == "xlsx" and not args.output:
+        print("omslink: an XLSX export needs --output FILE", file=sys.stderr)
+        return 1
+    header, rows = _export_table(args)
+    if fmt == "xlsx":
+        import shutil
+
+        with write_xlsx(header, rows) as spool, open(args.output, "wb") as target:
+            shutil.copyfileobj(spool, target)
+    elif args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as target:
+            write_csv(target, header, rows)
+    else:
+        try:
+            write_csv(sys.stdout, header, rows)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `omslink export … | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.output:
+        print(f"exported {args.what} to {args.output}")
+    return 0
+
+
 class _OneLineErrorParser(argparse.ArgumentParser):
     """Usage mistakes get the same one-line reason as every other failure (CONTRACT §1)."""
 
@@ -192,6 +312,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     stock_check = stock.add_parser("check", help="verify every balance equals its ledger")
     stock_check.set_defaults(handler=_stock_check)
+
+    importing = commands.add_parser(
+        "import", help="import items, customers or opening stock from CSV or XLSX"
+    )
+    importing.add_argument("kind", choices=["items", "customers", "stock"])
+    importing.add_argument("file", metavar="FILE", help=".csv (UTF-8, comma or semicolon) or .xlsx")
+    importing.add_argument("--site", help="the site opening stock is at (stock only)")
+    importing.add_argument("--dry-run", action="store_true", help="check the file, store nothing")
+    importing.set_defaults(handler=_import)
+
+    exporting = commands.add_parser("export", help="export a list as CSV or XLSX")
+    exporting.add_argument("what", choices=EXPORTS)
+    exporting.add_argument("--format", choices=["csv", "xlsx"], help="default: from --output")
+    exporting.add_argument("--output", "-o", help="file to write (CSV goes to stdout without it)")
+    exporting.add_argument(
+        "--status", help="only this status (orders, wholesale-orders, deliveries)"
+    )
+    exporting.add_argument("--site", help="only this site (orders, wholesale-orders, stock)")
+    exporting.add_argument("--sku", action="append", help="only this SKU (stock; repeatable)")
+    exporting.set_defaults(handler=_export)
     return parser
 
 

@@ -74,6 +74,8 @@ OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
 # the timeout on a slow far side, holding a server thread).
 OMSLINK_CONNECTION_TESTS_AT_ONCE = int(_env_number("OMSLINK_CONNECTION_TESTS_AT_ONCE", "4"))
 OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
+# Largest spreadsheet `omslink import` and the import pages accept, in MiB.
+OMSLINK_IMPORT_MAX_MB = _env_number("OMSLINK_IMPORT_MAX_MB", "100")
 # Requests per second each token may make (per server process), and the burst it may save up.
 OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")
 OMSLINK_API_RATE_BURST = _env_number("OMSLINK_API_RATE_BURST", "200")
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "omslink.fulfilment",
     "omslink.returns",
     "omslink.webhooks",
+    "omslink.spreadsheets",
     "omslink.web",
 ]
 

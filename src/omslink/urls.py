@@ -31,4 +31,5 @@ urlpatterns = [
     path("picklists/", include("omslink.fulfilment.urls")),
     path("returns/", include("omslink.returns.urls")),
     path("webhooks/", include("omslink.webhooks.urls")),
+    path("imports/", include("omslink.spreadsheets.urls")),
 ]

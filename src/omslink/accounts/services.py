@@ -250,3 +250,20 @@ def roles_set_operations(*, operations: Mapping[int, set[str]]) -> None:
                 )
             continue
         role.permissions.set(_operations(codenames))
+
+
+COMMAND_LINE_USER = "command-line"
+
+
+def command_line_user() -> User:
+    """The user that records made by `omslink` commands are attributed to (e.g. stock receipts).
+
+    Inactive with no usable password: nobody can sign in as it; it only names the source.
+    """
+    user, created = User.objects.get_or_create(
+        username=COMMAND_LINE_USER, defaults={"is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import one_row
-from omslink.fulfilment.models import PICKLIST_NUMBERS, Invoice, PickList, PickListOrder
+from omslink.fulfilment.models import (
+    PICKLIST_NUMBERS,
+    Invoice,
+    InvoiceLine,
+    PickList,
+    PickListOrder,
+)
 from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
@@ -64,3 +71,12 @@ def sites_fulfilling_online() -> QuerySet[Site]:
 def orders_at(site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS) -> list[Order]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
     return list(orders_list(status=status, site=site.code).order_by("pk")[:limit])
+
+
+def invoiced_skus(skus: Iterable[str]) -> set[str]:
+    """The SKUs among these that some invoice line bills: their HSN and GST rate are fixed."""
+    return set(
+        InvoiceLine.objects.filter(kind=InvoiceLine.Kind.ITEM, sku__in=list(skus))
+        .values_list("sku", flat=True)
+        .distinct()
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, FilteredRelation, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -123,3 +124,32 @@ def ledger_mismatches() -> list[LedgerMismatch]:
         )
         for site_id, item_id in wrong
     ]
+
+
+STOCK_EXPORT_COLUMNS = ("site", "sku", "on_hand", "reserved", "allocated", "available")
+
+
+def stock_export_rows(
+    *, site: str | None = None, skus: Iterable[str] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """The rows the Stock page's query selects (a site's items, or every balance), in chunks.
+
+    The site and SKUs are checked before the first row is produced, so a bad query is an error
+    rather than a half-written file.
+    """
+    if site:
+        place = site_named(site)
+        items: Any = items_with_balance_at(place, skus).order_by("pk")
+        found = items.values_list("sku", "on_hand", "reserved", "allocated")
+        rows: Iterator[tuple[Any, ...]] = (
+            (place.code, *row) for row in found.iterator(chunk_size=2000)
+        )
+    else:
+        balances = balances_everywhere(skus).order_by("pk")
+        rows = balances.values_list(
+            "site__code", "item__sku", "on_hand", "reserved", "allocated"
+        ).iterator(chunk_size=2000)
+    return (
+        (code, sku, on_hand, reserved, allocated, on_hand - reserved - allocated)
+        for code, sku, on_hand, reserved, allocated in rows
+    )

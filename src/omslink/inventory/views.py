@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,6 +21,8 @@ from omslink.inventory import selectors, services
 from omslink.inventory.models import StockDocument
 from omslink.inventory.schemas import AdjustmentIn, ReceiptIn, StockRowOut, stock_document_out
 from omslink.masters.models import Site
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
+from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, PAGE_SIZE, form_lines, item_skus
 
@@ -75,13 +77,26 @@ def _stock_page(
             "entered": entered or {},
             "skus": item_skus(),
             "empty_rows": range(EMPTY_LINE_ROWS),
+            "import_kind": IMPORT_KINDS["stock"],
         },
         status=status,
     )
 
 
 @operation_required("stock_view")
-def stock(request: HttpRequest) -> HttpResponse:
+def stock(request: HttpRequest) -> HttpResponseBase:
+    """The balances; `?export=csv|xlsx` downloads every row the query selects."""
+    fmt = export_format(request)
+    if fmt is not None:
+        try:
+            rows = selectors.stock_export_rows(
+                site=request.GET.get("site") or None, skus=_skus(request.GET.get("sku", ""))
+            )
+            return spreadsheet_response(
+                fmt, name="stock", header=selectors.STOCK_EXPORT_COLUMNS, rows=rows
+            )
+        except ApplicationError as exc:
+            messages.error(request, f"Nothing exported: {exc.message}")
     return _stock_page(request)
 
 

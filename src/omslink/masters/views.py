@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from ninja import Schema
@@ -26,6 +26,8 @@ from omslink.core.validation import validate_as
 from omslink.masters import services
 from omslink.masters.models import Customer, Item, OrgUnit, Site
 from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, SiteIn
+from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
+from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import requested_page
 
@@ -190,16 +192,26 @@ def _render(
             "states": state_choices(),
             "org_units": OrgUnit.objects.order_by("code"),
             "gst_rates": [f"{rate:.2f}" for rate in sorted(GST_RATES)],
+            "import_kind": IMPORT_KINDS.get(kind.slug),
         },
         status=status,
     )
 
 
 @operation_required("masters_view")
-def master_list(request: HttpRequest, slug: str) -> HttpResponse:
+def master_list(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The list and its add form; `?export=csv|xlsx` downloads the whole list."""
     kind = _kind(slug)
     if request.method == "POST":
         return _create(request, kind)
+    fmt = export_format(request)
+    if fmt is not None:
+        rows = (
+            [_cell(row, path) for _, path in kind.columns]
+            for row in kind.rows().order_by("pk").iterator(chunk_size=CHUNK_ROWS)
+        )
+        header = [path.replace(".code", "") for _, path in kind.columns]
+        return spreadsheet_response(fmt, name=kind.slug, header=header, rows=rows)
     return _render(request, kind)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.db.models import QuerySet, Sum
 
 from omslink.connected_apps.models import OmsApp
@@ -75,4 +78,57 @@ def order_events(order: Order) -> QuerySet[Event]:
         Event.objects.filter(ordering_key=order_ordering_key(order))
         .prefetch_related("deliveries__app")
         .order_by("sequence")
+    )
+
+
+ORDER_EXPORT_COLUMNS = (
+    "order",
+    "external_order_id",
+    "marketplace",
+    "marketplace_order_id",
+    "status",
+    "site",
+    "payment_mode",
+    "units",
+    "courier",
+    "awb",
+    "ordered_at",
+    "shipped_at",
+    "created_at",
+)
+EXPORT_CHUNK_ROWS = 2000
+
+
+def orders_export_rows(
+    *, status: str | None = None, site: str | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """Every order `orders_list` selects, newest first, one tuple per order, fetched in chunks.
+
+    Plain values (no model instances, no prefetching), so a million orders stream through.
+    The filters are checked at once (an unknown site is 422), before any row is produced.
+    """
+    found = (
+        orders_list(status=status, site=site)
+        .prefetch_related(None)
+        .order_by("-pk")
+        .annotate(units=Sum("lines__quantity"))
+        .values_list(
+            "pk",
+            "external_order_id",
+            "marketplace",
+            "marketplace_order_id",
+            "status",
+            "site__code",
+            "payment_mode",
+            "units",
+            "courier",
+            "awb",
+            "ordered_at",
+            "shipped_at",
+            "created_at",
+        )
+    )
+    return (
+        (ORDER_NUMBERS.format(pk), *rest)
+        for pk, *rest in found.iterator(chunk_size=EXPORT_CHUNK_ROWS)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -22,30 +22,44 @@ from omslink.orders import services
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.schemas import CancelIn, OrderOut
 from omslink.orders.selectors import (
+    ORDER_EXPORT_COLUMNS,
     order_by_number,
     order_events,
     order_stock_moves,
+    orders_export_rows,
     orders_list,
     stock_held_by,
 )
 from omslink.orders.transitions import sources_of
 from omslink.returns.schemas import ReturnOut
 from omslink.returns.selectors import returns_filtered
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required
 from omslink.web.page_inputs import requested_page
 
 
 @operation_required("orders_view")
-def order_list(request: HttpRequest) -> HttpResponse:
-    """Newest first; filters by status and site, paged with the API's cursors."""
+def order_list(request: HttpRequest) -> HttpResponseBase:
+    """Newest first; filters by status and site, paged with the API's cursors.
+
+    `?export=csv|xlsx` downloads every order the filters select.
+    """
     status = request.GET.get("status", "")
     site = request.GET.get("site", "")
+    chosen_status = status if status in OrderStatus.values else None
+    if fmt := export_format(request):
+        try:
+            exported = orders_export_rows(status=chosen_status, site=site or None)
+        except ApplicationError as exc:
+            messages.error(request, f"Nothing exported: {exc.message}")
+        else:
+            return spreadsheet_response(
+                fmt, name="orders", header=ORDER_EXPORT_COLUMNS, rows=exported
+            )
     rows: list[Order] = []
     next_cursor = None
     try:
-        orders = orders_list(
-            status=status if status in OrderStatus.values else None, site=site or None
-        )
+        orders = orders_list(status=chosen_status, site=site or None)
         rows, next_cursor = requested_page(request, orders)
     except ApplicationError as exc:
         messages.error(request, exc.message)

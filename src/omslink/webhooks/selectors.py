@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -65,3 +67,44 @@ def failing_counts() -> dict[str, int]:
             status=Delivery.Status.PENDING, attempt_count__gt=0
         ).count(),
     }
+
+
+DELIVERY_EXPORT_COLUMNS = (
+    "delivery",
+    "event_id",
+    "type",
+    "org_unit",
+    "app",
+    "ordering_key",
+    "sequence",
+    "status",
+    "attempts",
+    "last_status_code",
+    "last_error",
+    "created_at",
+    "delivered_at",
+)
+
+
+def deliveries_export_rows(found: QuerySet[Delivery]) -> Iterator[tuple[Any, ...]]:
+    """The deliveries `deliveries(...)` selected, newest first, as plain values in chunks."""
+    return (
+        found.prefetch_related(None)
+        .order_by("-pk")
+        .values_list(
+            "pk",
+            "event__event_id",
+            "event__type",
+            "event__org_unit__code",
+            "app__name",
+            "ordering_key",
+            "sequence",
+            "status",
+            "attempt_count",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "delivered_at",
+        )
+        .iterator(chunk_size=2000)
+    )

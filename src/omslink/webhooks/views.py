@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -13,14 +13,17 @@ from django.views.decorators.http import require_POST
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import ApplicationError
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import requested_page
 from omslink.webhooks import services
 from omslink.webhooks.event_types import EventType
 from omslink.webhooks.schemas import DeliveryOut
 from omslink.webhooks.selectors import (
+    DELIVERY_EXPORT_COLUMNS,
     STATUSES,
     deliveries,
+    deliveries_export_rows,
     delivery_by_id,
     event_body_preview,
     failing_counts,
@@ -39,13 +42,23 @@ def _app_id(value: str | None) -> int | None:
 
 
 @operation_required("webhooks_view")
-def delivery_list(request: HttpRequest) -> HttpResponse:
-    """Newest first; the filters are plain query parameters, so a filtered view can be shared."""
+def delivery_list(request: HttpRequest) -> HttpResponseBase:
+    """Newest first; the filters are plain query parameters, so a filtered view can be shared.
+
+    `?export=csv|xlsx` downloads every delivery the filters select.
+    """
     app_id = _app_id(request.GET.get("app"))
     status = _choice(request.GET.get("status"), STATUSES)
     type_given = request.GET.get("type")
     event_type = EventType(type_given) if type_given in EVENT_TYPES else None
     found = deliveries(app_id=app_id, status=status, event_type=event_type)
+    if fmt := export_format(request):
+        return spreadsheet_response(
+            fmt,
+            name="webhook-deliveries",
+            header=DELIVERY_EXPORT_COLUMNS,
+            rows=deliveries_export_rows(found),
+        )
     rows, next_cursor = requested_page(request, found)
     filters = {"app": app_id, "status": status, "type": event_type}
     context: dict[str, Any] = {

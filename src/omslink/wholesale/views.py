@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,13 +17,16 @@ from django.views.decorators.http import require_POST
 from omslink.core.errors import ApplicationError
 from omslink.core.validation import validate_as
 from omslink.masters.models import Customer, Site
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
 from omslink.wholesale.schemas import WholesaleOrderIn, WholesaleOrderOut
 from omslink.wholesale.selectors import (
+    WHOLESALE_EXPORT_COLUMNS,
     wholesale_order_by_number,
+    wholesale_orders_export_rows,
     wholesale_orders_list,
 )
 
@@ -55,8 +58,18 @@ def _list_page(
 
 
 @operation_required("wholesale_view")
-def wholesale_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request)
+def wholesale_list(request: HttpRequest) -> HttpResponseBase:
+    """The list with its create form; `?export=csv|xlsx` downloads the filtered list."""
+    fmt = export_format(request)
+    if fmt is None:
+        return _list_page(request)
+    status = request.GET.get("status", "")
+    rows = wholesale_orders_export_rows(
+        status=status if status in WholesaleOrder.Status.values else None
+    )
+    return spreadsheet_response(
+        fmt, name="wholesale-orders", header=WHOLESALE_EXPORT_COLUMNS, rows=rows
+    )
 
 
 @require_POST
