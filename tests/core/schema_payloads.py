@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 Overrides = dict[str, st.SearchStrategy[Any]]
 
 # Any character JSON can carry, for strings the document puts no rule on.
-_TEXT = st.characters(codec="utf-8", exclude_categories=("Cs",))
+_TEXT = st.characters(codec="utf-8", exclude_categories=["Cs"])
 # What people type, in any script, for strings with a pattern: ECMA-262 patterns cannot say
 # "printable" as Python does, so the document's text patterns only exclude control characters.
 _TYPED = st.one_of(
@@ -56,9 +56,8 @@ class _Builder:
         if "const" in schema:
             return st.just(schema["const"])
         if "anyOf" in schema or "oneOf" in schema:
-            return st.one_of(
-                [self.of(member) for member in schema.get("anyOf", schema.get("oneOf"))]
-            )
+            members: list[dict[str, Any]] = schema.get("anyOf") or schema.get("oneOf") or []
+            return st.one_of([self.of(member) for member in members])
         kind = schema.get("type")
         if kind == "object":
             return self._object(schema)
@@ -79,8 +78,8 @@ class _Builder:
     def _object(self, schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
         required = set(schema.get("required", []))
         properties = schema.get("properties", {})
-        fixed = {}
-        optional = {}
+        fixed: dict[str, st.SearchStrategy[Any]] = {}
+        optional: dict[str, st.SearchStrategy[Any]] = {}
         for name, member in properties.items():
             strategy = self.overrides[name] if name in self.overrides else self.of(member)
             (fixed if name in required else optional)[name] = strategy

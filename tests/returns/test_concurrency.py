@@ -43,10 +43,11 @@ def test_32_concurrent_receipts_take_consecutive_credit_note_numbers(
         returns.extend(answer.body["returns"])
     assert balance("WH1", "TEE-RED-M") == (8, 0, 0)
     body = {"lines": [{"sku": "TEE-RED-M", "good": 1, "damaged": 0}]}
-    calls: list[Callable[[], ApiAnswer]] = [
-        (lambda number=number: as_client(warehouse).post(f"/returns/{number}/receive", body))
-        for number in returns
-    ]
+
+    def receive_return(number: str) -> Callable[[], ApiAnswer]:
+        return lambda: as_client(warehouse).post(f"/returns/{number}/receive", body)
+
+    calls = [receive_return(number) for number in returns]
     answers = run_at_once(calls)
     assert codes(answers) == ["ok"] * 32
     year = financial_year(timezone.localdate())
@@ -84,14 +85,13 @@ def test_racing_returns_of_one_line_never_claim_more_than_was_shipped(
     order = shipped(push, warehouse, [("TEE-RED-M", 3)])
     deliver(oms, warehouse, order)
     external = external_id(warehouse, order)
-    calls: list[Callable[[], ApiAnswer]] = [
-        (
-            lambda n=n: oms.client().post(
-                "/returns", return_body(external, [("1", 2)], external_return_id=f"R-{n}")
-            )
+
+    def push_return(n: int) -> Callable[[], ApiAnswer]:
+        return lambda: oms.client().post(
+            "/returns", return_body(external, [("1", 2)], external_return_id=f"R-{n}")
         )
-        for n in range(6)
-    ]
+
+    calls = [push_return(n) for n in range(6)]
     answers = run_at_once(calls)
     assert sorted(answer.status for answer in answers) == [201] + [422] * 5
     assert sum(ReturnLine.objects.values_list("quantity", flat=True)) == 2

@@ -287,10 +287,10 @@ def test_bad_bodies_on_every_input_path(
     assert returns_snapshot() == before
 
 
-TEXT = [None, "", "x" * 5000, "nul\x00", "line\nbreak", 7, [], {}, True]
+TEXT: list[Any] = [None, "", "x" * 5000, "nul\x00", "line\nbreak", 7, [], {}, True]
 OPTIONAL_TEXT = [value for value in TEXT if value is not None]
 IDENTIFIER = [*TEXT, " padded ", "slash/in/id"]
-COUNT_VALUES = [None, -1, 2**63, 10_001, 1.5, "2", True, [], {}]
+COUNT_VALUES: list[Any] = [None, -1, 2**63, 10_001, 1.5, "2", True, [], {}]
 MOMENT = [
     *TEXT,
     "2026-11-28T10:00:00+16:00",
@@ -300,7 +300,7 @@ MOMENT = [
     "2026-11-28T10:00:00",
     1764132300,
 ]
-LINES = [None, "x", {}, [1], [None], [[]]]
+LINES: list[Any] = [None, "x", {}, [1], [None], [[]]]
 
 
 def hostile_cases(world: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], str, list[Any]]]:
