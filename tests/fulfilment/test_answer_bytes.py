@@ -24,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test import Client
 
@@ -106,6 +107,9 @@ def _webhook_bodies(recorder: Recorder) -> None:
         recorder.add(f"webhook {event.type}", event_body(event_envelope(event)))
 
 
+# The recorded paths name documents by number (SO-000001, …), so ids start afresh whatever
+# earlier tests used (PostgreSQL sequences survive rolled-back tests).
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_answers_and_webhook_bodies_keep_their_bytes(
     stocked: Masters, oms: ConnectedApp, admin: tuple[Any, str]
 ) -> None:
