@@ -205,13 +205,8 @@ def _line_table(pdf: _InvoiceDocument, invoice: Invoice, lines: list[InvoiceLine
     pdf.ln(2)
 
 
-def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
-    rows = [("Taxable value", invoice.taxable_value)]
-    if invoice.intra_state:
-        rows += [("CGST", invoice.cgst), ("SGST", invoice.sgst)]
-    else:
-        rows.append(("IGST", invoice.igst))
-    rows.append(("Invoice total (INR)", invoice.total))
+def amounts_table(pdf: _InvoiceDocument, rows: list[tuple[str, Decimal]]) -> None:
+    """Totals of an invoice or credit note, right-aligned; the last row (the total) in bold."""
     pdf.set_font(TEXT_FAMILY, "", 8.5)
     with pdf.table(
         col_widths=(50, 26),
@@ -222,12 +217,22 @@ def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
         line_height=5,
         padding=1,
     ) as table:
-        for label, amount in rows:
+        for index, (label, amount) in enumerate(rows):
             row = table.row()
-            style = FontFace(emphasis="BOLD") if label.startswith("Invoice total") else None
+            style = FontFace(emphasis="BOLD") if index == len(rows) - 1 else None
             row.cell(label, style=style)
             row.cell(format_money(amount), style=style)
     pdf.ln(2)
+
+
+def _totals(pdf: _InvoiceDocument, invoice: Invoice) -> None:
+    rows = [("Taxable value", invoice.taxable_value)]
+    if invoice.intra_state:
+        rows += [("CGST", invoice.cgst), ("SGST", invoice.sgst)]
+    else:
+        rows.append(("IGST", invoice.igst))
+    rows.append(("Invoice total (INR)", invoice.total))
+    amounts_table(pdf, rows)
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:

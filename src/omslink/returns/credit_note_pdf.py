@@ -25,6 +25,7 @@ from omslink.fulfilment.invoice_pdf import (
     _percent,
     _place,
     _supplier_box,
+    amounts_table,
 )
 from omslink.returns.models import CreditNote, CreditNoteLine, ReturnType
 
@@ -111,22 +112,7 @@ def _totals(pdf: _InvoiceDocument, note: CreditNote) -> None:
     else:
         rows.append(("IGST reversed", note.igst))
     rows.append(("Credit note total (INR)", note.total))
-    pdf.set_font(TEXT_FAMILY, "", 8.5)
-    with pdf.table(
-        col_widths=(50, 26),
-        width=76,
-        align="RIGHT",
-        first_row_as_headings=False,
-        text_align=("L", NUMERIC),
-        line_height=5,
-        padding=1,
-    ) as table:
-        for label, amount in rows:
-            row = table.row()
-            style = FontFace(emphasis="BOLD") if label.startswith("Credit note total") else None
-            row.cell(label, style=style)
-            row.cell(format_money(amount), style=style)
-    pdf.ln(2)
+    amounts_table(pdf, rows)
 
 
 def render_credit_note_pdf(note: CreditNote) -> bytes:
