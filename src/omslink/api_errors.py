@@ -61,6 +61,8 @@ DOMAIN_ERRORS: dict[tuple[str, str], dict[int, list[str]]] = {
     ("PATCH", "/oms-apps/{app_id}"): {405: ["method_not_allowed"]},
     ("DELETE", "/oms-apps/{app_id}"): {405: ["method_not_allowed"]},
     ("POST", "/webhook-deliveries/{delivery_id}/retry"): _TRANSITION,
+    ("POST", "/webhook-deliveries/{delivery_id}/abandon"): _TRANSITION,
+    ("POST", "/oms-apps/{app_id}/abandon-held"): _TRANSITION,
 }
 
 

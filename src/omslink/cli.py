@@ -154,7 +154,15 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-EXPORTS = ("orders", "wholesale-orders", "stock", "deliveries", "items", "customers")
+EXPORTS = (
+    "orders",
+    "wholesale-orders",
+    "stock",
+    "returns",
+    "deliveries",
+    "items",
+    "customers",
+)
 
 
 def _refuse_choice(option: str, value: str | None, allowed: list[str]) -> None:
@@ -188,6 +196,15 @@ def _export_table(args: argparse.Namespace) -> tuple[tuple[str, ...], Any]:
         from omslink.inventory.selectors import STOCK_EXPORT_COLUMNS, stock_export_rows
 
         return STOCK_EXPORT_COLUMNS, stock_export_rows(site=args.site, skus=args.sku)
+    if args.what == "returns":
+        from omslink.returns.models import ReturnStatus, ReturnType
+        from omslink.returns.selectors import RETURN_EXPORT_COLUMNS, returns_export_rows
+
+        _refuse_choice("--status", args.status, ReturnStatus.values)
+        _refuse_choice("--type", args.type, ReturnType.values)
+        return RETURN_EXPORT_COLUMNS, returns_export_rows(
+            status=args.status, site=args.site, type=args.type
+        )
     if args.what == "deliveries":
         from omslink.webhooks.selectors import (
             DELIVERY_EXPORT_COLUMNS,
@@ -327,9 +344,12 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", choices=["csv", "xlsx"], help="default: from --output")
     exporting.add_argument("--output", "-o", help="file to write (CSV goes to stdout without it)")
     exporting.add_argument(
-        "--status", help="only this status (orders, wholesale-orders, deliveries)"
+        "--status", help="only this status (orders, wholesale-orders, returns, deliveries)"
     )
-    exporting.add_argument("--site", help="only this site (orders, wholesale-orders, stock)")
+    exporting.add_argument(
+        "--site", help="only this site (orders, wholesale-orders, stock, returns)"
+    )
+    exporting.add_argument("--type", help="only this type of return (returns)")
     exporting.add_argument("--sku", action="append", help="only this SKU (stock; repeatable)")
     exporting.set_defaults(handler=_export)
     return parser

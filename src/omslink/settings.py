@@ -6,6 +6,7 @@ are generated once into the data dir with mode 0600 unless the environment provi
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -43,6 +44,15 @@ def _env_number(name: str, default: str) -> float:
         raise SystemExit(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _env_positive(name: str, default: str, *, unit: str) -> float:
+    value = _env_number(name, default)
+    if not math.isfinite(value) or value <= 0:
+        raise SystemExit(
+            f"{name} must be a positive number of {unit}, got {os.environ.get(name, default)!r}"
+        )
+    return value
+
+
 def _seconds_list(name: str, default: str) -> tuple[float, ...]:
     raw = os.environ.get(name, default)
     try:
@@ -70,6 +80,10 @@ OMSLINK_WEBHOOK_RETRY_SCHEDULE = _seconds_list(
     "OMSLINK_WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,50400,72000,86400"
 )
 OMSLINK_WEBHOOK_TIMEOUT = _env_number("OMSLINK_WEBHOOK_TIMEOUT", "15")
+# Days a settled (succeeded or abandoned) delivery, its attempts and its event are kept.
+OMSLINK_WEBHOOK_RETENTION_DAYS = _env_positive(
+    "OMSLINK_WEBHOOK_RETENTION_DAYS", "30", unit="days (fractions allowed)"
+)
 # OMS app connection tests one server process runs at once; more get 429 (each may wait up to
 # the timeout on a slow far side, holding a server thread).
 OMSLINK_CONNECTION_TESTS_AT_ONCE = int(_env_number("OMSLINK_CONNECTION_TESTS_AT_ONCE", "4"))

@@ -152,6 +152,7 @@ EXPORTS = [
     "/orders/",
     "/stock/",
     "/wholesale/",
+    "/returns/",
     "/webhooks/deliveries/",
     "/masters/items/",
     "/masters/customers/",
@@ -162,6 +163,7 @@ VIEW_OF = {
     "/orders/": "orders",
     "/stock/": "stock",
     "/wholesale/": "wholesale",
+    "/returns/": "returns",
     "/webhooks/deliveries/": "webhooks",
     "/masters/items/": "masters",
     "/masters/customers/": "masters",
@@ -169,9 +171,9 @@ VIEW_OF = {
     "/masters/org-units/": "masters",
 }
 ALLOWED = {
-    "Administrator": {"orders", "stock", "wholesale", "webhooks", "masters"},
-    "Warehouse": {"orders", "stock", "wholesale"},
-    "Viewer": {"orders", "stock", "wholesale", "webhooks", "masters"},
+    "Administrator": {"orders", "stock", "wholesale", "returns", "webhooks", "masters"},
+    "Warehouse": {"orders", "stock", "wholesale", "returns"},
+    "Viewer": {"orders", "stock", "wholesale", "returns", "webhooks", "masters"},
 }
 
 

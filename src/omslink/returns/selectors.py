@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
@@ -18,6 +20,7 @@ from omslink.returns.models import (
     ReturnStatus,
     ReturnType,
 )
+from omslink.spreadsheets.exports import CHUNK_ROWS
 
 _CREDIT_NOTE_NUMBER = re.compile(r"^[A-Za-z0-9/-]{1,16}$")
 
@@ -47,6 +50,77 @@ def returns_filtered(
     if type is not None:
         rows = rows.filter(type=type)
     return rows
+
+
+RETURN_EXPORT_COLUMNS = (
+    "return",
+    "external_return_id",
+    "type",
+    "status",
+    "order",
+    "external_order_id",
+    "site",
+    "reason",
+    "courier",
+    "awb",
+    "units",
+    "good",
+    "damaged",
+    "missing",
+    "credit_note",
+    "credit_total",
+    "created_at",
+    "received_at",
+)
+
+
+def returns_export_rows(
+    *,
+    status: ReturnStatus | str | None = None,
+    site: str | None = None,
+    type: ReturnType | str | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """Every return `returns_filtered` selects, newest first, one tuple each, in chunks.
+
+    Plain values with the lines summed in the database, so any number of returns stream
+    through; the counts stay empty until the return is received. An unknown site is 422 at
+    once, before any row is produced.
+    """
+    found = (
+        returns_filtered(status=status, site=site, type=type)
+        .prefetch_related(None)
+        .order_by("-pk")
+        .annotate(
+            units=Sum("lines__quantity"),
+            units_good=Sum("lines__good"),
+            units_damaged=Sum("lines__damaged"),
+            units_missing=Sum("lines__missing"),
+        )
+        .values_list(
+            "pk",
+            "external_return_id",
+            "type",
+            "status",
+            "order_id",
+            "order__external_order_id",
+            "site__code",
+            "reason",
+            "courier",
+            "awb",
+            "units",
+            "units_good",
+            "units_damaged",
+            "units_missing",
+            "credit_note__number",
+            "credit_note__total",
+            "created_at",
+            "received_at",
+        )
+    )
+    return (
+        (RETURN_NUMBERS.format(pk), external, kind, state, ORDER_NUMBERS.format(order), *rest)
+        for pk, external, kind, state, order, *rest in found.iterator(chunk_size=CHUNK_ROWS)
+    )
 
 
 def return_by_number(number: str) -> Return:

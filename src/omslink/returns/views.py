@@ -8,7 +8,7 @@ roles with Returns > Receive, and `operation_required` refuses it on the server 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -21,12 +21,15 @@ from omslink.returns.credit_note_pdf import credit_note_filename
 from omslink.returns.models import ReturnStatus, ReturnType
 from omslink.returns.schemas import ReceiveIn, ReturnOut
 from omslink.returns.selectors import (
+    RETURN_EXPORT_COLUMNS,
     credit_note_by_number,
     damaged_lines,
     return_by_number,
+    returns_export_rows,
     returns_filtered,
     returns_matching,
 )
+from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required, signed_in_user
 from omslink.web.page_inputs import form_number, requested_page
 
@@ -39,12 +42,22 @@ def _choice(value: str | None, choices: list[str]) -> str:
 
 
 @operation_required("returns_view")
-def return_list(request: HttpRequest) -> HttpResponse:
-    """Expected returns (the default) or received ones, newest first, by site and type."""
+def return_list(request: HttpRequest) -> HttpResponseBase:
+    """Expected returns (the default) or received ones, newest first, by site and type.
+
+    `?export=csv|xlsx` downloads every return the filters select.
+    """
     status = _choice(request.GET.get("status"), ReturnStatus.values) or ReturnStatus.EXPECTED
     kind = _choice(request.GET.get("type"), ReturnType.values)
     sites = list(Site.objects.filter(online_fulfilment=True).order_by("code"))
     site = _choice(request.GET.get("site"), [s.code for s in sites])
+    if fmt := export_format(request):
+        return spreadsheet_response(
+            fmt,
+            name="returns",
+            header=RETURN_EXPORT_COLUMNS,
+            rows=returns_export_rows(status=status, site=site or None, type=kind or None),
+        )
     rows, next_cursor = requested_page(
         request, returns_filtered(status=status, site=site or None, type=kind or None)
     )

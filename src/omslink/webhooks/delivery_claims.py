@@ -6,11 +6,11 @@ records the answer in a new transaction. A relay that dies mid-send leaves only 
 runs out; the next claim sends the delivery again with the same webhook-id.
 
 Order per (app, ordering key) rests on one rule: a delivery is claimable only while every
-earlier delivery of its key has succeeded. A failed delivery therefore blocks its key until it
-is retried by hand, and a disabled app's deliveries are simply never claimed until it is
-enabled again. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any number of relays claim side by
-side; a successful delivery's record claims the next one of its key in the same transaction,
-so a busy key does not wait for the next polling round.
+earlier delivery of its key has succeeded or been abandoned. A failed delivery therefore blocks
+its key until it is retried or abandoned by hand, and a disabled app's deliveries are simply
+never claimed until it is enabled again. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any
+number of relays claim side by side; a successful delivery's record claims the next one of its
+key in the same transaction, so a busy key does not wait for the next polling round.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from omslink.core.crypto import decrypt_secret
 from omslink.core.transactions import transactional
-from omslink.webhooks.models import Delivery, DeliveryAttempt
+from omslink.webhooks.models import SETTLED_STATUSES, Delivery, DeliveryAttempt, lease_free
 from omslink.webhooks.retry_policy import next_attempt_delay
 from omslink.webhooks.services import event_envelope
 
@@ -86,18 +86,14 @@ def _claimable(now: datetime) -> QuerySet[Delivery]:
         app_id=OuterRef("app_id"),
         ordering_key=OuterRef("ordering_key"),
         sequence__lt=OuterRef("sequence"),
-    ).exclude(status=Delivery.Status.SUCCEEDED)
+    ).exclude(status__in=SETTLED_STATUSES)
     return (
         Delivery.objects.filter(
             status=Delivery.Status.PENDING, next_attempt_at__lte=now, app__enabled=True
         )
-        .filter(_lease_free(now))
+        .filter(lease_free(now))
         .filter(~Exists(earlier_open))
     )
-
-
-def _lease_free(now: datetime) -> Q:
-    return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
 
 
 def _job(row: Delivery, token: str) -> DeliveryJob:
@@ -154,7 +150,7 @@ def _claim_next_of_key(
         return None
     token = uuid.uuid4().hex
     taken = Delivery.objects.filter(
-        _lease_free(now),
+        lease_free(now),
         pk=following.pk,
         status=Delivery.Status.PENDING,
         next_attempt_at__lte=now,

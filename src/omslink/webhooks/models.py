@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
+from django.db.models import Q
 
 from omslink.connected_apps.models import OmsApp
 from omslink.masters.models import OrgUnit
@@ -27,6 +30,8 @@ class Event(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        # Retention finds old events without reading the whole outbox.
+        indexes = [models.Index(fields=["created_at"], name="event_created")]
         constraints = [
             models.UniqueConstraint(
                 fields=["ordering_key", "sequence"], name="one_event_per_key_sequence"
@@ -41,6 +46,8 @@ class Delivery(models.Model):
         PENDING = "pending"
         SUCCEEDED = "succeeded"
         FAILED = "failed"
+        # Given up by hand: the later events of its key may go, and nothing sends it again.
+        ABANDONED = "abandoned"
 
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="deliveries")
     app = models.ForeignKey(OmsApp, on_delete=models.PROTECT, related_name="deliveries")
@@ -53,6 +60,7 @@ class Delivery(models.Model):
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
     # Attempts since the delivery was last queued (by its event or by a hand retry): the retry
     # schedule counts these, while attempt_count keeps the whole history.
     round_attempts = models.PositiveIntegerField(default=0)
@@ -68,7 +76,14 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["app", "ordering_key", "sequence"], name="delivery_key_order"),
+            # Retention finds the oldest settled deliveries without reading the whole log.
+            models.Index(fields=["status", "delivered_at"], name="delivery_settled"),
         ]
+
+
+# Deliveries nothing will send again: later events of their key may go, and retention may
+# remove them.
+SETTLED_STATUSES = (Delivery.Status.SUCCEEDED, Delivery.Status.ABANDONED)
 
 
 class DeliveryAttempt(models.Model):
@@ -84,3 +99,8 @@ class DeliveryAttempt(models.Model):
 
     class Meta:
         ordering = ["attempted_at", "pk"]
+
+
+def lease_free(now: datetime) -> Q:
+    """Deliveries no relay is sending: never leased, handed back, or the lease ran out."""
+    return Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)

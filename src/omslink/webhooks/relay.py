@@ -40,6 +40,7 @@ from omslink.webhooks.delivery_claims import (
 )
 from omslink.webhooks.outbox_listener import OutboxListener
 from omslink.webhooks.relay_lock import single_relay_lock
+from omslink.webhooks.retention import RetentionSchedule
 from omslink.webhooks.retry_policy import RETRY_AFTER_STATUSES, retry_after_seconds
 from omslink.webhooks.signing import seal_webhook
 
@@ -208,6 +209,9 @@ class Relay:
         self.claim_rounds = 0  # how often it looked for work: shows an idle relay stays idle
         self._saturated = False
         self._next_flush: datetime | None = None
+        self._retention = RetentionSchedule(
+            older_than=timedelta(days=settings.OMSLINK_WEBHOOK_RETENTION_DAYS)
+        )
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -266,6 +270,8 @@ class Relay:
                     self._next_flush = await database.run(
                         coalesced_sources_flush, window=self.options.merge_window
                     )
+                if self._retention.due():
+                    await database.run(self._retention.prune)
                 if self._next_flush is not None:
                     pause = min(
                         pause, max((self._next_flush - timezone.now()).total_seconds(), 0.0)

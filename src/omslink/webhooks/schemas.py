@@ -8,16 +8,19 @@ from typing import Literal, Self
 from ninja import Schema
 from pydantic import Field
 
+from omslink.connected_apps.models import OmsApp
 from omslink.core.resources import Resource
 from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery
+
+DeliveryStatus = Literal["pending", "succeeded", "failed", "abandoned"]
 
 
 class DeliveryFilter(Schema):
     """`?app=&status=&type=`: all optional, combined with AND."""
 
     app: int | None = Field(default=None, description="OMS app id")
-    status: Literal["pending", "succeeded", "failed"] | None = None
+    status: DeliveryStatus | None = None
     type: EventType | None = Field(default=None, description="event type")
 
 
@@ -41,7 +44,7 @@ class DeliveryOut(Resource):
     org_unit: str
     ordering_key: str
     sequence: int
-    status: Literal["pending", "succeeded", "failed"]
+    status: DeliveryStatus
     held: bool = Field(description="pending because the app is disabled")
     blocked_by: int | None = Field(
         description="pending behind this failed delivery of the same ordering key"
@@ -92,3 +95,12 @@ class DeliveryOut(Resource):
                 ],
             }
         )
+
+
+class HeldAbandonedOut(Resource):
+    app: int
+    abandoned: int = Field(description="how many held deliveries were given up")
+
+    @classmethod
+    def of(cls, app: OmsApp, abandoned: int) -> Self:
+        return cls.model_validate({"app": app.pk, "abandoned": abandoned})

@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import is_database_id, row_by_id
 from omslink.webhooks.event_types import EventType
 from omslink.webhooks.models import Delivery, Event
@@ -67,6 +68,17 @@ def failing_counts() -> dict[str, int]:
             status=Delivery.Status.PENDING, attempt_count__gt=0
         ).count(),
     }
+
+
+def apps_holding_deliveries() -> QuerySet[OmsApp]:
+    """Disabled apps with held deliveries, each annotated with `held`, how many."""
+    return (
+        OmsApp.objects.filter(enabled=False)
+        .annotate(held=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.PENDING)))
+        .filter(held__gt=0)
+        .select_related("org_unit")
+        .order_by("pk")
+    )
 
 
 DELIVERY_EXPORT_COLUMNS = (

@@ -1,25 +1,27 @@
 """Write to the outbox: events in the transaction of their change (CONTRACT §6.4, §7), and the
-hand retry of a failed delivery. The outbox serves every domain and imports none."""
+hand retry or abandoning of a delivery. The outbox serves every domain and imports none."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
+from omslink.connected_apps.selectors import oms_app_by_id
 from omslink.core.errors import InvalidTransition
 from omslink.core.json_format import iso_timestamp
 from omslink.core.transactions import transactional
 from omslink.masters.models import OrgUnit
 from omslink.webhooks.event_ids import new_event_id
 from omslink.webhooks.event_types import EventType
-from omslink.webhooks.models import Delivery, Event, EventStream
+from omslink.webhooks.models import Delivery, Event, EventStream, lease_free
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +118,63 @@ def delivery_retry(*, delivery: Delivery, user: User) -> Delivery:
     relays_wake()
     logger.info("webhook delivery %s queued again by %s", delivery.pk, user.username)
     return Delivery.objects.get(pk=delivery.pk)
+
+
+def _given_up(now: datetime) -> dict[str, Any]:
+    """The fields of an abandoned delivery; its lease token goes, so a late answer is ignored."""
+    return {
+        "status": Delivery.Status.ABANDONED,
+        "abandoned_at": now,
+        "claim_token": "",
+        "lease_expires_at": None,
+    }
+
+
+@transactional
+def delivery_abandon(*, delivery: Delivery, user: User) -> Delivery:
+    """Give up a failed delivery, or a held one (pending for a disabled app), for good.
+
+    The next event of its key may then be sent. The app row is locked first, so enabling the
+    app cannot slip in between the check and the move. A delivery a relay holds a live lease on
+    is being sent right now and is refused: abandoning it could end with it both delivered and
+    abandoned. Abandoning never renumbers: the later events keep their sequences.
+    """
+    now = timezone.now()
+    app = oms_app_by_id(delivery.app_id, lock=True)
+    abandonable = Q(status=Delivery.Status.FAILED)
+    if not app.enabled:
+        abandonable |= Q(lease_free(now), status=Delivery.Status.PENDING)
+    if not Delivery.objects.filter(abandonable, pk=delivery.pk).update(**_given_up(now)):
+        current = Delivery.objects.get(pk=delivery.pk)
+        if current.status == Delivery.Status.PENDING and not app.enabled:
+            why = "a relay is sending it right now; try again once the attempt is recorded"
+        else:
+            why = "only a failed delivery, or a held one of a disabled app, can be abandoned"
+        raise InvalidTransition(f"Webhook delivery {delivery.pk} is {current.status}: {why}.")
+    relays_wake()
+    logger.info("webhook delivery %s abandoned by %s", delivery.pk, user.username)
+    return Delivery.objects.get(pk=delivery.pk)
+
+
+@transactional
+def oms_app_abandon_held(*, oms_app: OmsApp, user: User) -> int:
+    """Give up every held delivery of a disabled app (one replaced by a new app, say).
+
+    Answers how many were abandoned. An enabled app holds nothing, so it is refused: its
+    pending deliveries are on their way. A delivery a relay is still sending from before the
+    app was disabled is left to finish.
+    """
+    app = oms_app_by_id(oms_app.pk, lock=True)
+    if app.enabled:
+        raise InvalidTransition(
+            f"OMS app {app.pk} is enabled: its deliveries are being sent, not held. "
+            "Disable the app first to abandon what it holds."
+        )
+    now = timezone.now()
+    abandoned = Delivery.objects.filter(
+        lease_free(now), app=app, status=Delivery.Status.PENDING
+    ).update(**_given_up(now))
+    logger.info(
+        "%s held webhook deliveries of app %s abandoned by %s", abandoned, app.pk, user.username
+    )
+    return abandoned

@@ -1,4 +1,5 @@
-"""The Webhook deliveries page: what was sent where, every attempt, and Retry for a failed one."""
+"""The Webhook deliveries page: what was sent where, every attempt, Retry for a failed one,
+Abandon for a failed or held one, and Abandon all held for a disabled app."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from omslink.connected_apps.models import OmsApp
+from omslink.connected_apps.selectors import oms_app_by_id
 from omslink.core.errors import ApplicationError
 from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required, signed_in_user
@@ -22,6 +24,7 @@ from omslink.webhooks.schemas import DeliveryOut
 from omslink.webhooks.selectors import (
     DELIVERY_EXPORT_COLUMNS,
     STATUSES,
+    apps_holding_deliveries,
     deliveries,
     deliveries_export_rows,
     delivery_by_id,
@@ -73,8 +76,17 @@ def delivery_list(request: HttpRequest) -> HttpResponseBase:
         "statuses": STATUSES,
         "event_types": EVENT_TYPES,
         "counts": failing_counts(),
+        "holding": apps_holding_deliveries(),
     }
     return render(request, "webhooks/deliveries.html", context)
+
+
+def _back(request: HttpRequest) -> HttpResponseRedirect:
+    """Back to the page (and filters) the form was posted from, if it is one of ours."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("webhooks:deliveries")
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -87,7 +99,34 @@ def delivery_retry(request: HttpRequest, delivery_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Delivery {delivery_id} is queued again and goes out now.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("webhooks:deliveries")
-    return HttpResponseRedirect(back)
+    return _back(request)
+
+
+@require_POST
+@operation_required("webhooks_retry")
+def delivery_abandon(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = delivery_by_id(delivery_id)
+    try:
+        services.delivery_abandon(delivery=delivery, user=signed_in_user(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"Delivery {delivery_id} is abandoned; the next event of {delivery.ordering_key} "
+            "may now be sent.",
+        )
+    return _back(request)
+
+
+@require_POST
+@operation_required("webhooks_retry")
+def oms_app_abandon_held(request: HttpRequest, app_id: int) -> HttpResponse:
+    app = oms_app_by_id(app_id)
+    try:
+        abandoned = services.oms_app_abandon_held(oms_app=app, user=signed_in_user(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{abandoned} held deliveries of {app} are abandoned.")
+    return _back(request)
