@@ -58,6 +58,8 @@ def test_a_key_issued_on_the_page_is_shown_once_and_works(
     page = answer.content.decode()
     key = page.split('id="new-key" value="')[1].split('"')[0]
     assert key.startswith("omsk_") and "shown only this once" in page
+    assert "no-store" in answer["Cache-Control"]
+    assert "within 30 minutes" in page
     api_key = ApiKey.objects.get()
     assert api_key.lapses_at is None, "a key issued on the API keys page does not lapse"
     assert key not in client.get(KEYS).content.decode()

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.connected_apps import services
@@ -204,8 +205,12 @@ def _api_keys_page(
         "org_units": org_units,
         "units": [(unit, keys_by_unit.get(unit.code, [])) for unit in org_units],
         "issued": issued,
+        "provisional_minutes": int(services.PROVISIONAL_KEY_LIFETIME.total_seconds() // 60),
     }
-    return render(request, "connected_apps/api_keys.html", context, status=status)
+    response = render(request, "connected_apps/api_keys.html", context, status=status)
+    if issued is not None:
+        add_never_cache_headers(response)  # the one answer that holds the key: keep no copy
+    return response
 
 
 @require_GET
