@@ -82,10 +82,6 @@ def destinations_for(can: dict[str, bool]) -> list[Destination]:
     return [d for d in DESTINATIONS if any(can.get(op) for op in d.operations)]
 
 
-def in_group(group: str, can: dict[str, bool]) -> list[Destination]:
-    return [d for d in destinations_for(can) if d.group == group]
-
-
 def menu(can: dict[str, bool]) -> dict[str, object]:
     """The top bar's entries and Admin's groups, as the templates draw them."""
     allowed = destinations_for(can)
