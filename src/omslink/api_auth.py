@@ -11,13 +11,14 @@ from typing import Literal
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import HttpBearer
 
 from omslink.accounts.models import PersonalToken
-from omslink.accounts.services import token_mark_used
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, PERSONAL_TOKEN_PREFIX, token_hash
 from omslink.core.errors import AppDisabled, Forbidden, Unauthenticated
+from omslink.core.last_used import last_used_mark
 from omslink.core.operations import CODENAMES, permission_name
 from omslink.core.rate_limit import rate_limit
 from omslink.masters.models import OrgUnit
@@ -59,7 +60,7 @@ def _caller_of(token: str, digest: str) -> Caller:
             .first()
         )
         if personal is not None:
-            token_mark_used(token=personal)
+            last_used_mark(PersonalToken.objects.filter(pk=personal.pk), personal.last_used_at)
             return StaffCaller(user=personal.user)
     elif token.startswith(API_KEY_PREFIX):
         key = (
@@ -67,7 +68,8 @@ def _caller_of(token: str, digest: str) -> Caller:
             .filter(key_hash=digest, revoked_at__isnull=True)
             .first()
         )
-        if key is not None:
+        if key is not None and not key.lapsed(timezone.now()):
+            last_used_mark(ApiKey.objects.filter(pk=key.pk), key.last_used_at)
             app = OmsApp.objects.filter(api_key=key).first()
             return PartnerCaller(api_key=key, org_unit=key.org_unit, app=app)
     raise Unauthenticated()

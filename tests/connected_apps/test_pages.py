@@ -4,50 +4,26 @@ what a role lacks even when the button is forged."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from omslink.accounts.services import role_create, roles_set_operations
 from omslink.connected_apps.models import ApiKey, OmsApp
 from tests.conftest import ConnectedApp, Masters, connect_app
-from tests.connected_apps.conftest import ENCRYPTION_KEY, WHSEC, snapshot
+from tests.connected_apps.conftest import (
+    ENCRYPTION_KEY,
+    PASSWORD,
+    WHSEC,
+    csrf_headers,
+    post_form,
+    post_json,
+    snapshot,
+)
 from tests.core.local_http import LocalServer
 
 BASE = "/admin/utilities/connected-apps/oms/"
-PASSWORD = "correct-horse-9"
-
-
-@pytest.fixture
-def browser_of(make_user: Callable[..., Any]) -> Callable[[str], Client]:
-    """A signed-in page client for a new user of a role, checking CSRF as browsers must."""
-
-    def sign_in(role: str) -> Client:
-        user, _ = make_user(role)
-        client = Client(enforce_csrf_checks=True)
-        assert client.login(username=user.username, password=PASSWORD)
-        client.get("/")  # sets the CSRF cookie, as any page does
-        return client
-
-    return sign_in
-
-
-def csrf_headers(client: Client) -> dict[str, str]:
-    return {"X-CSRFToken": client.cookies["csrftoken"].value}
-
-
-def post_json(client: Client, path: str, body: Any, *, csrf: bool = True) -> Any:
-    headers = csrf_headers(client) if csrf else {}
-    return client.post(path, json.dumps(body), content_type="application/json", headers=headers)
-
-
-FormData = Mapping[str, str | list[str]]
-
-
-def post_form(client: Client, path: str, data: FormData) -> Any:
-    return client.post(path, {**data, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
 def test_list_shows_add_and_edit_only_to_roles_that_have_them(
@@ -263,7 +239,13 @@ def test_refused_add_form_keeps_plain_fields_and_drops_secrets(
         client, f"{BASE}add/", {**form, "webhook_secret": "short", "org_unit": "OU1\x00"}
     )
     assert bad.status_code == 422
-    assert 'id="form-error">org_unit: ' in bad.content.decode()
+    assert 'id="form-error">Organization unit is not valid.' in bad.content.decode()
+    blank = post_form(client, f"{BASE}add/", {**form, "webhook_url": "", "api_key": ""})
+    assert blank.status_code == 422
+    shown = blank.content.decode()
+    assert "Webhook URL is required. API key is required." in shown
+    assert "String should" not in shown and "webhook_url:" not in shown
+    assert 'value="Browntape"' in shown and fake_erp.url in shown
     assert snapshot() == before
     assert post_form(browser_of("Viewer"), f"{BASE}add/", form).status_code == 403
     assert snapshot() == before

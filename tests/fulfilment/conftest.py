@@ -25,7 +25,7 @@ from omslink.fulfilment.models import (
 )
 from omslink.webhooks.models import Event
 from tests.conftest import ApiClient
-from tests.connected_apps.test_pages import browser_of  # noqa: F401 - the fixture, shared
+from tests.connected_apps.conftest import browser_of  # noqa: F401 - the fixture, shared
 from tests.inventory.state import snapshot
 from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
 

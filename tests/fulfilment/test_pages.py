@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from omslink.core.operations import ADMINISTRATOR, VIEWER, WAREHOUSE
 from omslink.orders.models import Order
 from tests.conftest import ApiClient, Masters, Push
-from tests.connected_apps.test_pages import FormData, post_form
+from tests.connected_apps.conftest import FormData, post_form
 from tests.fulfilment.conftest import fulfilment_snapshot, make_picklist, to_picked
 
 HOME = "/picklists/"

@@ -21,7 +21,7 @@ def test_reserved_order_to_shipped(page: Any, stocked: Masters, push: Push, make
     sign_in(page, "walker")
     page.on("dialog", lambda dialog: dialog.accept())
 
-    page.get_by_role("link", name="Pick lists").click()
+    page.get_by_role("link", name="Pick lists").first.click()
     page.wait_for_selector(f"#reserved-{order}")
     page.get_by_label(f"Select {order}").check()
     page.get_by_role("button", name="Create pick list").click()
@@ -69,4 +69,35 @@ def test_reserved_order_to_shipped(page: Any, stocked: Masters, push: Push, make
     assert Order.objects.get(pk=int(other[3:])).status == "reserved"
     assert balance("WH1", "TEE-RED-M") == (8, 0, 0)
     assert balance("WH1", "CAP-GRY") == (9, 0, 0)
+    assert_stock_consistent()
+
+
+def test_short_pick_says_what_was_cancelled_and_written_off(
+    page: Any, stocked: Masters, push: Push, make_user: Any
+) -> None:
+    complete = push([("TEE-RED-M", 2)])
+    short = push([("TEE-RED-M", 1), ("CAP-GRY", 1)])
+    make_user(WAREHOUSE, "picker")
+    sign_in(page, "picker")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/picklists/")
+    page.get_by_label("Select every reserved order").check()
+    page.get_by_role("button", name="Create pick list").click()
+    page.wait_for_selector("#confirm-picking")
+    assert page.locator("#picking-outcome").count() == 0, "nothing to say before picking"
+    page.get_by_label("Picked of TEE-RED-M").fill("2")
+
+    page.get_by_role("button", name="Confirm picking").click()
+    page.wait_for_selector("#picklist-status.confirmed")
+    assert page.inner_text("#picklist-status") == "Confirmed"
+    cancelled = page.inner_text("#cancelled-out-of-stock")
+    assert "Cancelled as out of stock" in cancelled and short in cancelled
+    assert complete not in cancelled
+    written_off = page.locator("#written-off tbody tr")
+    assert written_off.count() == 1
+    assert written_off.nth(0).inner_text().split() == [short, "TEE-RED-M", "1"]
+    assert page.locator(f"#row-{complete}").get_by_role("link", name="Pack & invoice").count() == 1
+    assert page.locator(f"#row-{short}").get_by_role("link", name="Pack & invoice").count() == 0
+    assert "Cancelled" in page.inner_text(f"#row-{short}")
+    assert Order.objects.get(pk=int(short[3:])).status == "cancelled"
     assert_stock_consistent()

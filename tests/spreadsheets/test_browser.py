@@ -75,14 +75,14 @@ def test_import_with_progress_bar_then_the_imports_page(
     rows = page.locator("#imports tbody tr")
     assert rows.count() == 2
     page.wait_for_function(
-        "() => /refused/.test(document.querySelector('#imports tbody tr').textContent)"
+        "() => /Refused/.test(document.querySelector('#imports tbody tr').textContent)"
         " || (location.reload(), false)",
         polling=1000,
         timeout=60_000,
     )
     newest = page.locator("#imports tbody tr").first
     assert "3 bad rows; nothing stored" in newest.inner_text()
-    assert "succeeded" in page.locator("#imports tbody tr").nth(1).inner_text()
+    assert "Succeeded" in page.locator("#imports tbody tr").nth(1).inner_text()
     newest.get_by_role("link").click()
     assert page.url == bad_url
     errors = page.locator("#import-errors tbody tr")

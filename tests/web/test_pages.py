@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.test import Client
 PASSWORD = "correct-horse-9"
 MENU_LINKS = {
     "OMS Apps": "/admin/utilities/connected-apps/oms/",
+    "API keys": "/admin/utilities/connected-apps/api-keys/",
     "Roles": "/admin/security/roles/",
     "Users": "/admin/security/users/",
     "Orders": "/orders/",
@@ -22,7 +24,15 @@ MENU_LINKS = {
 SEEN_BY = {
     "Administrator": set(MENU_LINKS),
     "Warehouse": {"Orders", "Pick lists", "Stock", "Wholesale"},
-    "Viewer": {"OMS Apps", "Orders", "Pick lists", "Stock", "Wholesale", "Webhook deliveries"},
+    "Viewer": {
+        "OMS Apps",
+        "API keys",
+        "Orders",
+        "Pick lists",
+        "Stock",
+        "Wholesale",
+        "Webhook deliveries",
+    },
 }
 
 
@@ -81,8 +91,50 @@ def test_menu_links_the_oms_apps_and_security_pages_that_exist(make_user: Any) -
     user, _ = make_user("Administrator")
     client = Client()
     client.force_login(user)
-    for label in ("OMS Apps", "Roles", "Users"):
+    for label in ("OMS Apps", "API keys", "Roles", "Users"):
         assert client.get(MENU_LINKS[label]).status_code == 200, label
+
+
+@pytest.mark.parametrize("role", list(SEEN_BY))
+def test_home_has_a_tile_for_every_menu_entry(make_user: Any, role: str) -> None:
+    user, _ = make_user(role)
+    client = Client()
+    client.force_login(user)
+    home = client.get("/").content.decode()
+    menu = home.split('<nav class="menu"')[1].split("</nav>")[0]
+    tiles = home.split('<ul class="tiles" id="tiles">')[1].split("</ul>")[0]
+    menu_links = re.findall(r'href="([^"]+)"', menu)
+    assert menu_links and re.findall(r'href="([^"]+)"', tiles) == menu_links
+    for href in menu_links:
+        assert client.get(href, follow=True).status_code == 200, (role, href)
+
+
+def test_get_on_a_post_only_page_is_a_page_with_a_way_back(make_user: Any) -> None:
+    user, _ = make_user("Administrator")
+    client = Client()
+    client.force_login(user)
+    answer = client.get(
+        "/admin/utilities/connected-apps/api-keys/issue/", HTTP_REFERER="http://testserver/orders/"
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 405 and answer["Allow"] == "POST"
+    assert answer["Content-Type"].startswith("text/html")
+    assert "Nothing to open here" in page and '<nav class="menu"' in page
+    assert 'href="/orders/"' in page.split('id="method-not-allowed"')[1]
+    outside = client.get("/picklists/create/", HTTP_REFERER="https://evil.example/x")
+    assert outside.status_code == 405
+    assert "evil.example" not in outside.content.decode()
+    api = client.get("/api/v1/oms-apps/test-webhook")
+    assert api["Content-Type"].startswith("application/json"), "the API keeps its error shape"
+
+
+@pytest.mark.django_db
+def test_favicon_is_served_and_linked() -> None:
+    icon = Client().get("/static/omslink/favicon.svg")
+    assert icon.status_code == 200 and isinstance(icon, StreamingHttpResponse)
+    assert b"<svg" in icon.getvalue()
+    login = Client().get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/omslink/favicon.svg"' in login
 
 
 @pytest.mark.django_db

@@ -49,7 +49,7 @@ def test_failed_delivery_is_shown_and_the_retry_button_delivers_it(
             assert page.locator("#failed-deliveries").inner_text() == "1 failed"
             page.click("#failed-deliveries")
             row = page.locator(f"#delivery-{failed.pk}")
-            assert row.locator(".status").inner_text() == "failed"
+            assert row.locator(".status").inner_text() == "Failed"
             row.locator("summary").click()
             assert row.locator(".attempt").count() == 4
             assert "webhook-signature" in row.locator(".attempt").first.inner_text()
@@ -71,7 +71,7 @@ def test_failed_delivery_is_shown_and_the_retry_button_delivers_it(
                 what="the retried delivery and the one behind it",
             )
         page.goto(f"/webhooks/deliveries/?app={app.pk}")
-        assert page.locator(f"#delivery-{failed.pk} .status").inner_text() == "succeeded"
+        assert page.locator(f"#delivery-{failed.pk} .status").inner_text() == "Succeeded"
         assert page.locator("button.retry").count() == 0
     finally:
         receiver.stop()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from omslink.core.operations import WAREHOUSE
+from omslink.core.operations import ADMINISTRATOR, WAREHOUSE
 from tests.conftest import ConnectedApp, Masters, sign_in
 from tests.inventory.state import assert_stock_consistent, balance
 from tests.orders.bodies import order_body
@@ -70,3 +70,37 @@ def test_stock_wholesale_and_order_pages(
     assert "order.cancelled" in page.locator("#events").inner_text()
     assert balance("WH1", "TEE-RED-M") == (6, 0, 0)
     assert_stock_consistent()
+
+
+def test_wholesale_and_masters_forms_refuse_in_words_and_keep_the_input(
+    page: Any, masters: Masters, make_user: Any
+) -> None:
+    make_user(ADMINISTRATOR, "clerk")
+    sign_in(page, "clerk")
+
+    page.goto("/wholesale/")
+    create = page.locator("#create")
+    create.get_by_label("Site").select_option("WH2")
+    first = create.locator("table.lines tbody tr").nth(0)
+    first.get_by_label("SKU").fill("TEE-RED-M")
+    first.get_by_label("Quantity").fill("two")
+    create.get_by_role("button", name="Allocate").click()
+    page.wait_for_selector(".messages li.error")
+    said = page.locator(".messages").inner_text()
+    assert "Line 1: quantity must be a whole number" in said, said
+    assert "Input should" not in said and "lines[0]" not in said
+    assert page.locator("#create #site").input_value() == "WH2"
+    assert first.get_by_label("SKU").input_value() == "TEE-RED-M"
+
+    page.goto("/masters/org-units/")
+    add = page.locator("#add")
+    add.get_by_label("Code").fill("OU 9")
+    add.get_by_label("Legal name").fill("Indigo South")
+    add.get_by_label("GSTIN").fill("29ABCDE1234F1Z5")
+    add.get_by_label("State").select_option("KA")
+    add.get_by_role("button", name="Add org unit").click()
+    page.wait_for_selector(".messages li.error")
+    said = page.locator(".messages").inner_text()
+    assert "The org unit was not added: Code is not valid." in said, said
+    assert "String should" not in said and "pattern" not in said
+    assert page.locator("#add #field-name").input_value() == "Indigo South"

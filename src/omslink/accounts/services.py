@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from omslink.accounts.models import (
@@ -25,7 +25,6 @@ from omslink.core.operations import ADMINISTRATOR, CODENAMES
 from omslink.core.transactions import transactional
 
 USERNAME_MAX = 150
-LAST_USED_PRECISION = timedelta(minutes=1)
 SIGN_IN_FAILURES_LIMIT = 10
 SIGN_IN_WINDOW = timedelta(minutes=15)
 ROLE_NAME_MAX = 150
@@ -118,21 +117,6 @@ def token_create(*, user: User) -> str:
     token = new_token(PERSONAL_TOKEN_PREFIX)
     PersonalToken.objects.create(user=user, token_hash=token_hash(token), last4=token[-4:])
     return token
-
-
-def token_mark_used(*, token: PersonalToken) -> None:
-    """Note when a token was last used, to the minute (CONTRACT §10).
-
-    A request writes only when the stored time is a minute old, so a busy token costs one
-    write a minute, not one per request; the condition makes racing requests write once.
-    """
-    now = timezone.now()
-    stale = now - LAST_USED_PRECISION
-    if token.last_used_at is not None and token.last_used_at > stale:
-        return
-    PersonalToken.objects.filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
-    ).update(last_used_at=now)
 
 
 @transactional

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,7 +12,12 @@ from omslink.masters.models import OrgUnit
 
 
 class ApiKey(models.Model):
-    """An OU's key for the partner API, shown once; only its SHA-256 is kept."""
+    """An OU's key for the partner API, shown once; only its SHA-256 is kept.
+
+    A key issued from the Add form is provisional: it carries `lapses_at` and is refused after
+    that time unless an OMS app was saved with it (saving clears `lapses_at`), so an abandoned
+    or refused form leaves no live key behind.
+    """
 
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="api_keys")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -23,9 +30,14 @@ class ApiKey(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    lapses_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"…{self.last4} ({self.org_unit_id})"
+
+    def lapsed(self, now: datetime) -> bool:
+        return self.lapses_at is not None and self.lapses_at <= now
 
 
 class OmsApp(models.Model):

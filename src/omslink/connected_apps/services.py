@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -45,6 +46,8 @@ from omslink.masters.models import OrgUnit
 logger = logging.getLogger(__name__)
 
 MAX_APP_NAME = 100
+# How long a key issued from the Add form stays live without an app saved with it.
+PROVISIONAL_KEY_LIFETIME = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,35 @@ class IssuedApiKey:
 
 
 @transactional
-def api_key_issue(*, org_unit: str, created_by: User | None) -> IssuedApiKey:
-    """Issue a partner API key for an OU; only its hash is stored."""
+def api_key_issue(
+    *, org_unit: str, created_by: User | None, provisional: bool = False
+) -> IssuedApiKey:
+    """Issue a partner API key for an OU; only its hash is stored.
+
+    A provisional key (the Add form's) lapses after `PROVISIONAL_KEY_LIFETIME` unless an OMS
+    app is saved with it first, so a form that is abandoned or refused leaves no live key.
+    """
     problems = Problems()
     owner = known_org_unit(problems, org_unit)
     problems.raise_any()
     assert owner is not None
+    if provisional:
+        # It is for a new app, which this OU cannot have while another is enabled.
+        _refuse_second_enabled(owner)
     key = new_token(API_KEY_PREFIX)
     api_key = ApiKey.objects.create(
-        org_unit=owner, key_hash=token_hash(key), last4=key[-4:], created_by=created_by
+        org_unit=owner,
+        key_hash=token_hash(key),
+        last4=key[-4:],
+        created_by=created_by,
+        lapses_at=timezone.now() + PROVISIONAL_KEY_LIFETIME if provisional else None,
     )
-    logger.info("API key …%s issued for %s", api_key.last4, owner.code)
+    logger.info(
+        "%s key …%s issued for %s",
+        "Provisional API" if provisional else "API",
+        api_key.last4,
+        owner.code,
+    )
     return IssuedApiKey(api_key=api_key, key=key)
 
 
@@ -122,6 +143,10 @@ def _unlinked_key(org_unit: OrgUnit, key: str, *, lock: bool = False) -> ApiKey:
     if api_key is None:
         raise ValidationFailed.for_field(
             "api_key", f"is not an active API key of {org_unit.code} issued by this ERP"
+        )
+    if api_key.lapsed(timezone.now()):
+        raise ValidationFailed.for_field(
+            "api_key", "has lapsed: it was issued for a form that was not saved; issue a new key"
         )
     if OmsApp.objects.filter(api_key=api_key).exists():
         raise Conflict(
@@ -215,6 +240,8 @@ def _oms_app_save(checked: _CheckedApp, *, created_by: User) -> OmsApp:
     except IntegrityError as exc:
         # A concurrent add won the race for this OU or this key.
         raise Conflict("Another OMS app was just added for this org unit or API key.") from exc
+    # The key is the app's now: a provisional one no longer lapses.
+    ApiKey.objects.filter(pk=api_key.pk).update(lapses_at=None)
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.ADDED, by=created_by)
     logger.info("OMS app %s added for %s by %s", app.pk, checked.org_unit.code, created_by.username)
     return app

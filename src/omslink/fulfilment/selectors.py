@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import one_row
@@ -16,6 +16,7 @@ from omslink.fulfilment.models import (
     PickList,
     PickListOrder,
 )
+from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
@@ -79,4 +80,17 @@ def invoiced_skus(skus: Iterable[str]) -> set[str]:
         InvoiceLine.objects.filter(kind=InvoiceLine.Kind.ITEM, sku__in=list(skus))
         .values_list("sku", flat=True)
         .distinct()
+    )
+
+
+def picklist_write_offs(picklist: PickList) -> QuerySet[StockMove]:
+    """Units its confirmation wrote off for short orders, per order and SKU, as positive `units`."""
+    numbers = [entry.order.number for entry in picklist.entries.all()]
+    return (
+        StockMove.objects.filter(
+            site=picklist.site, kind=StockMove.Kind.WRITE_OFF, reference__in=numbers
+        )
+        .select_related("item")
+        .annotate(units=-F("on_hand_delta"))
+        .order_by("reference", "item__sku")
     )

@@ -26,9 +26,11 @@ from omslink.fulfilment.selectors import (
     invoice_by_number,
     orders_at,
     picklist_by_number,
+    picklist_write_offs,
     picklists_list,
     sites_fulfilling_online,
 )
+from omslink.fulfilment.services import OUT_OF_STOCK
 from omslink.orders.models import Order, OrderStatus
 from omslink.orders.schemas import OrderOut
 from omslink.orders.selectors import order_by_number
@@ -89,13 +91,22 @@ def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
     picklist = picklist_by_number(number)
     orders = [OrderOut.of(entry.order) for entry in picklist.entries.all()]
+    is_open = picklist.status == PickList.Status.OPEN
     return render(
         request,
         "fulfilment/picklist.html",
         {
             "picklist": PickListOut.of(picklist),
-            "is_open": picklist.status == PickList.Status.OPEN,
+            "is_open": is_open,
             "orders": orders,
+            "out_of_stock": [
+                order
+                for order in orders
+                if order.cancellation is not None
+                and order.cancellation.by == Order.CancelledBy.ERP
+                and order.cancellation.reason == OUT_OF_STOCK
+            ],
+            "write_offs": [] if is_open else list(picklist_write_offs(picklist)),
         },
     )
 

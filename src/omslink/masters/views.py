@@ -29,6 +29,7 @@ from omslink.masters.schemas import GST_RATES, CustomerIn, ItemIn, OrgUnitIn, Si
 from omslink.spreadsheets.exports import CHUNK_ROWS, export_format, spreadsheet_response
 from omslink.spreadsheets.kinds import KINDS as IMPORT_KINDS
 from omslink.web.access import operation_required, signed_in_user
+from omslink.web.form_errors import in_words
 from omslink.web.page_inputs import requested_page
 
 
@@ -223,7 +224,8 @@ def _create(request: HttpRequest, kind: MasterKind) -> HttpResponse:
     try:
         created = kind.create(validate_as(kind.schema, data))
     except ApplicationError as exc:
-        messages.error(request, f"The {kind.singular} was not added: {exc.message}")
+        labels = {field.name: field.label for field in kind.fields}
+        messages.error(request, f"The {kind.singular} was not added: {in_words(exc, labels)}")
         return _render(request, kind, entered=data, status=exc.status)
     messages.success(request, f"Added {kind.singular} {_cell(created, kind.columns[0][1])}.")
     return HttpResponseRedirect(reverse("masters:list", args=[kind.slug]))

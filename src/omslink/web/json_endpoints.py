@@ -17,12 +17,19 @@ from omslink.core.errors import ApplicationError, Forbidden, MethodNotAllowed, U
 from omslink.core.json_body import parse_json_body
 from omslink.core.middleware import error_response, json_request_refusal
 from omslink.core.operations import CODENAMES, permission_name
+from omslink.web.form_errors import in_words
 
 JsonView = Callable[[HttpRequest, Any], Mapping[str, Any]]
 
 
-def json_endpoint(codename: str) -> Callable[[JsonView], Callable[[HttpRequest], HttpResponse]]:
-    """POST only, signed in, the role has the operation, a JSON body; errors as the API's."""
+def json_endpoint(
+    codename: str, *, labels: Mapping[str, str] | None = None
+) -> Callable[[JsonView], Callable[[HttpRequest], HttpResponse]]:
+    """POST only, signed in, the role has the operation, a JSON body; errors as the API's.
+
+    The page shows the error's message to a person, so a validation refusal's message is
+    written in words, naming fields by the page's `labels`; the details stay the API's.
+    """
     if codename not in CODENAMES:
         raise ValueError(f"unknown operation {codename}")
 
@@ -41,6 +48,7 @@ def json_endpoint(codename: str) -> Callable[[JsonView], Callable[[HttpRequest],
                     raise refusal
                 return JsonResponse(dict(view(request, parse_json_body(request.body))))
             except ApplicationError as exc:
+                exc.message = in_words(exc, labels or {})
                 return error_response(exc)
 
         return endpoint

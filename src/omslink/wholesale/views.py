@@ -19,6 +19,7 @@ from omslink.core.validation import validate_as
 from omslink.masters.models import Customer, Site
 from omslink.spreadsheets.exports import export_format, spreadsheet_response
 from omslink.web.access import operation_required, signed_in_user
+from omslink.web.form_errors import in_words
 from omslink.web.page_inputs import EMPTY_LINE_ROWS, form_lines, item_skus, requested_page
 from omslink.wholesale import services
 from omslink.wholesale.models import WholesaleOrder
@@ -29,6 +30,15 @@ from omslink.wholesale.selectors import (
     wholesale_orders_export_rows,
     wholesale_orders_list,
 )
+
+# The words the create form prints next to its fields.
+WHOLESALE_LABELS = {
+    "customer": "Customer",
+    "site": "Site",
+    "lines": "Lines",
+    "sku": "SKU",
+    "quantity": "Quantity",
+}
 
 
 def _list_page(
@@ -86,7 +96,7 @@ def wholesale_create(request: HttpRequest) -> HttpResponse:
         )
         order = services.wholesale_order_create(user=signed_in_user(request), payload=payload)
     except ApplicationError as exc:
-        messages.error(request, f"Wholesale order not saved: {exc.message}")
+        messages.error(request, f"Wholesale order not saved: {in_words(exc, WHOLESALE_LABELS)}")
         entered = {
             "customer": request.POST.get("customer", ""),
             "site": request.POST.get("site", ""),

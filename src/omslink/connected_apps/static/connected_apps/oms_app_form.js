@@ -51,8 +51,7 @@
   function reasonOf(answer) {
     const error = answer.data && answer.data.error;
     if (error) {
-      const fields = (error.details || []).filter((d) => d.field).map((d) => `${d.field}: ${d.message}`);
-      return fields.length ? fields.join("; ") : error.message;
+      return error.message;
     }
     if (answer.status === 403) {
       return "the page has expired or your role does not allow this; reload the page";
@@ -119,6 +118,24 @@
   }
   form.addEventListener("input", onEdit);
   form.addEventListener("change", onEdit);
+
+  // An OU with an enabled app cannot get another: say so at once, before any test or key.
+  const orgUnit = form.elements.org_unit;
+  const notice = document.getElementById("org-unit-notice");
+  const blockedButtons = form.querySelectorAll("button[data-test], #issue-key");
+  function checkOrgUnit() {
+    const chosen = orgUnit.selectedOptions[0];
+    const takenBy = chosen && chosen.dataset.enabledApp;
+    notice.hidden = !takenBy;
+    notice.textContent = takenBy ?
+      `${chosen.value} already has an enabled OMS app (${takenBy}). Disable it first on ` +
+      `OMS Apps; until then no app can be added for ${chosen.value}.` : "";
+    for (const button of blockedButtons) {
+      button.disabled = Boolean(takenBy);
+    }
+  }
+  orgUnit.addEventListener("change", checkOrgUnit);
+  checkOrgUnit();
 
   const issueKey = document.getElementById("issue-key");
   if (issueKey && form.dataset.issueKey) {

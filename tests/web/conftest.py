@@ -1,0 +1,3 @@
+"""Fixtures the site-wide page tests share with the order tests."""
+
+from tests.orders.conftest import stocked  # noqa: F401 - the fixture, shared
