@@ -54,7 +54,7 @@ def test_abandon_and_abandon_all_held_each_ask_first(
     assert Delivery.objects.get(pk=failed.pk).status == "abandoned"
 
     page.goto("/webhooks/deliveries/?status=abandoned")
-    assert page.locator(f"#delivery-{failed.pk} .status").inner_text() == "abandoned"
+    assert page.locator(f"#delivery-{failed.pk} .status").inner_text() == "Abandoned"
     assert page.locator(f"#delivery-{failed.pk} button").count() == 0
 
     held = page.locator(f"#held-app-{replaced.pk}")
@@ -74,5 +74,5 @@ def test_abandon_and_abandon_all_held_each_ask_first(
     )
     # The delivery that was blocked behind the abandoned head now waits for nothing.
     page.goto(f"/webhooks/deliveries/?app={current.pk}")
-    assert page.locator(f"#delivery-{behind.pk} .status").inner_text() == "pending"
+    assert page.locator(f"#delivery-{behind.pk} .status").inner_text() == "Pending"
     assert page.locator(f"#delivery-{behind.pk} .blocked").count() == 0
