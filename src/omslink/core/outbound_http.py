@@ -158,11 +158,12 @@ class _GuardedAsyncBackend(httpcore.AnyIOBackend):
         raise last_error
 
 
-def _pool_options() -> dict[str, Any]:
+def _pool_options(connections: int | None = None) -> dict[str, Any]:
+    """Pool settings; with `connections`, that many at most, all of them kept alive."""
     return {
         "ssl_context": httpx.create_ssl_context(trust_env=False),
-        "max_connections": _LIMITS.max_connections,
-        "max_keepalive_connections": _LIMITS.max_keepalive_connections,
+        "max_connections": connections or _LIMITS.max_connections,
+        "max_keepalive_connections": connections or _LIMITS.max_keepalive_connections,
         "keepalive_expiry": _LIMITS.keepalive_expiry,
     }
 
@@ -184,11 +185,15 @@ def guarded_client(*, timeout: float) -> httpx.Client:
     return httpx.Client(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 
 
-def guarded_async_client(*, timeout: float) -> httpx.AsyncClient:
-    """The async twin of `guarded_client`, pooled with keep-alive for the relay."""
+def guarded_async_client(*, timeout: float, connections: int | None = None) -> httpx.AsyncClient:
+    """The async twin of `guarded_client`, pooled with keep-alive for the relay.
+
+    `connections` caps the pool and keeps every connection alive: a sender that keeps that
+    many requests in flight then never closes and reopens connections between them.
+    """
     transport = httpx.AsyncHTTPTransport(trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        **_pool_options(), network_backend=_GuardedAsyncBackend()
+        **_pool_options(connections), network_backend=_GuardedAsyncBackend()
     )
     return httpx.AsyncClient(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 
