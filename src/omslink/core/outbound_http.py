@@ -8,9 +8,11 @@ connect. Redirects are never followed and proxies from the environment are ignor
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -158,10 +160,17 @@ class _GuardedAsyncBackend(httpcore.AnyIOBackend):
         raise last_error
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: building one loads the whole CA
+    bundle (about 0.1 s), and a context is safe to share between connections and threads."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _pool_options(connections: int | None = None) -> dict[str, Any]:
     """Pool settings; with `connections`, that many at most, all of them kept alive."""
     return {
-        "ssl_context": httpx.create_ssl_context(trust_env=False),
+        "ssl_context": _ssl_context(),
         "max_connections": connections or _LIMITS.max_connections,
         "max_keepalive_connections": connections or _LIMITS.max_keepalive_connections,
         "keepalive_expiry": _LIMITS.keepalive_expiry,
