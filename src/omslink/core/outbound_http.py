@@ -186,7 +186,7 @@ _CLIENT_OPTIONS: dict[str, Any] = {
 
 def guarded_client(*, timeout: float) -> httpx.Client:
     """A client whose every connection passes the SSRF guard; never follows redirects."""
-    transport = httpx.HTTPTransport(trust_env=False)
+    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
     # httpx has no public hook for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
         **_pool_options(), network_backend=_GuardedSyncBackend()
@@ -200,7 +200,7 @@ def guarded_async_client(*, timeout: float, connections: int | None = None) -> h
     `connections` caps the pool and keeps every connection alive: a sender that keeps that
     many requests in flight then never closes and reopens connections between them.
     """
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=_ssl_context(), trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
         **_pool_options(connections), network_backend=_GuardedAsyncBackend()
     )
