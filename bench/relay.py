@@ -11,7 +11,8 @@ own process; its capacity is measured first with wrk and printed. Then:
   relay's concurrency (64): the ceiling for this machine, receiver and sealing;
 - drain: a backlog of events (order events of a realistic size, spread over many ordering
   keys, bulk-inserted as pending deliveries) emptied by one `omslink relay`, then a fresh
-  backlog by two relays side by side; the rate is taken from the receiver's own clock;
+  backlog by two relays side by side; the rate is taken from the receiver's own clock, and
+  the relays' CPU time per event (from /proc) is printed beside it, as is the reference's;
 - latency: single events committed at a steady rate to an idle relay, commit to receipt.
 
 Checks: every event of a backlog arrived, per-key order held at the receiver (the first
