@@ -143,7 +143,7 @@ class _AttemptRecorder:
             batch, self._waiting = self._waiting, []
             try:
                 fates = await self._store([(job, outcome) for job, outcome, _ in batch])
-            except Exception as exc:  # a bug: each delivery task fails with it, as alone
+            except Exception as exc:  # a bug: every waiting delivery task fails with it
                 for _job, _outcome, fate in batch:
                     fate.set_exception(exc)
                 continue
