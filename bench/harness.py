@@ -163,6 +163,12 @@ class Process:
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far (Linux's /proc)."""
+        stat = Path(f"/proc/{self.popen.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, from field 3 on
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def check_alive(self) -> None:
         if self.popen.poll() is not None:
             raise BenchFailed(f"bench: {self.name} exited early:\n{self.tail()}")

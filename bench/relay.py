@@ -11,7 +11,8 @@ own process; its capacity is measured first with wrk and printed. Then:
   relay's concurrency (64): the ceiling for this machine, receiver and sealing;
 - drain: a backlog of events (order events of a realistic size, spread over many ordering
   keys, bulk-inserted as pending deliveries) emptied by one `omslink relay`, then a fresh
-  backlog by two relays side by side; the rate is taken from the receiver's own clock;
+  backlog by two relays side by side; the rate is taken from the receiver's own clock, and
+  the relays' CPU time per event (from /proc) is printed beside it, as is the reference's;
 - latency: single events committed at a steady rate to an idle relay, commit to receipt.
 
 Checks: every event of a backlog arrived, per-key order held at the receiver (the first
@@ -28,6 +29,7 @@ import json
 import subprocess
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -195,7 +197,9 @@ def envelopes(*, events: int, keys: int, data: dict[str, Any]) -> list[dict[str,
     ]
 
 
-async def _reference(url: str, bodies: list[dict[str, Any]], concurrency: int) -> float:
+async def _reference(
+    url: str, bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[float, float]:
     queue = iter(bodies)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
@@ -212,16 +216,22 @@ async def _reference(url: str, bodies: list[dict[str, Any]], concurrency: int) -
                 answer = await client.post(url, content=sealed.body, headers=sealed.headers)
                 answer.raise_for_status()
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return len(bodies) / (time.perf_counter() - started)
+        return (
+            len(bodies) / (time.perf_counter() - started),
+            (time.process_time() - cpu_started) / len(bodies),
+        )
 
 
-def reference_rate(receiver: Receiver, bodies: list[dict[str, Any]], concurrency: int) -> float:
-    """Events per second a plain async httpx loop seals and posts, then the receiver forgets."""
-    rate = asyncio.run(_reference(receiver.webhook_url, bodies, concurrency))
+def reference_rate(
+    receiver: Receiver, bodies: list[dict[str, Any]], concurrency: int
+) -> tuple[float, float]:
+    """Events per second a plain async httpx loop seals and posts, and its CPU time per event;
+    then the receiver forgets them."""
+    measured = asyncio.run(_reference(receiver.webhook_url, bodies, concurrency))
     receiver.control("reset", post=True)
-    return rate
+    return measured
 
 
 def wait_for(
@@ -301,6 +311,16 @@ def sample_checks(receiver: Receiver) -> CheckResult:
     )
 
 
+@dataclass(frozen=True)
+class Drained:
+    rate: float  # events/s at the receiver, first arrival to last
+    wall: float  # events/s from the relays' start
+    # The relays' CPU time (start-up included) per event: less noisy than a rate on a machine
+    # shared with other work, so the figure to compare changes by.
+    cpu_per_event: float
+    checks: list[CheckResult]
+
+
 def drain(
     omslink: Omslink,
     receiver: Receiver,
@@ -311,7 +331,7 @@ def drain(
     keys: int,
     data: dict[str, Any],
     limit: float,
-) -> tuple[float, float, list[CheckResult]]:
+) -> Drained:
     """Insert a backlog, start `relays` relays, wait until the receiver has it all."""
     backlog_insert(omslink, tag=tag, events=events, keys=keys, data=data)
     started = time.time()
@@ -320,6 +340,7 @@ def drain(
     times = sorted(at for at, _ in arrivals)
     rate = events / max(times[-1] - times[0], 1e-6)
     wall = events / (times[-1] - started)
+    cpu = sum(process.cpu_seconds() for process in processes)
     for process in processes:
         process.stop()
         omslink.processes.remove(process)
@@ -332,7 +353,7 @@ def drain(
         *order_checks(arrivals, tag=tag, events=events, keys=keys),
         CheckResult("every delivery recorded as succeeded", left == 0, f"{left} not succeeded"),
     ]
-    return rate, wall, checks
+    return Drained(rate, wall, cpu / events, checks)
 
 
 def commit_to_receipt(
@@ -345,7 +366,17 @@ def commit_to_receipt(
     """
     ou = omslink.database.value("SELECT id FROM masters_orgunit WHERE code = 'OU1'")
     relay = omslink.relay("relay-latency")
-    time.sleep(3)  # started and idle
+    # Started (listening for notices), then idle: a slow start must not count as latency.
+    deadline = time.monotonic() + 60
+    while not omslink.database.value(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = %s",
+        [f"LISTEN {RELAY_CHANNEL}"],
+    ):
+        relay.check_alive()
+        if time.monotonic() > deadline:
+            raise BenchFailed(f"bench: the relay never started listening:\n{relay.tail()}")
+        time.sleep(0.1)
+    time.sleep(1)
     committed: dict[str, float] = {}
     count = max(1, int(rate * seconds))
     with omslink.database.connect() as connection:
@@ -443,8 +474,8 @@ def main() -> None:
         for relays in (1, 2):
             tag = f"r{relays}"
             bodies = envelopes(events=reference_events, keys=keys, data=data)
-            reference = reference_rate(receiver, bodies, args.concurrency * relays)
-            rate, wall, checks = drain(
+            reference, reference_cpu = reference_rate(receiver, bodies, args.concurrency * relays)
+            drained = drain(
                 omslink,
                 receiver,
                 tag=tag,
@@ -455,31 +486,33 @@ def main() -> None:
                 limit=max(600, events / 5),  # even at 5 events/s, a loaded machine's pace
             )
             say(
-                f"{relays} relay(s): {rate:,.0f} events/s at the receiver ({wall:,.0f}/s "
-                f"including start-up); httpx reference at {args.concurrency * relays} in flight: "
-                f"{reference:,.0f}/s"
+                f"{relays} relay(s): {drained.rate:,.0f} events/s at the receiver "
+                f"({drained.wall:,.0f}/s including start-up, "
+                f"{ms(drained.cpu_per_event)} CPU per event); httpx reference at "
+                f"{args.concurrency * relays} in flight: {reference:,.0f}/s, "
+                f"{ms(reference_cpu)} CPU per event"
             )
-            checks.append(sample_checks(receiver))
+            checks = [*drained.checks, sample_checks(receiver)]
             passed &= report_checks(checks, label=f"{relays} relay(s)")
-            results.append((relays, rate, wall, reference))
+            results.append((relays, drained, reference, reference_cpu))
             receiver.control("reset", post=True)
 
-        latency_rate = args.rate or min(50.0, max(1.0, round(results[0][1] / 2)))
+        latency_rate = args.rate or min(50.0, max(1.0, round(results[0][1].rate / 2)))
         latencies = commit_to_receipt(
             omslink, receiver, rate=latency_rate, seconds=latency_seconds, data=data
         )
     say(f"load after: {machine_load()}")
     say()
     rows: list[list[Any]] = [["receiver's own capacity (wrk)", f"{capacity:,.0f} req/s", "", ""]]
-    for relays, rate, wall, reference in results:
+    for relays, drained, reference, reference_cpu in results:
         rows.append(
             [
                 f"drain {events:,} events, {relays} relay{'s' if relays > 1 else ''} "
-                f"(with start-up: {wall:,.0f}/s)",
-                f"{rate:,.0f} events/s",
-                f"{reference:,.0f} events/s (httpx, {args.concurrency * relays} in flight, "
-                f"{reference_events:,} events)",
-                f"{rate / reference:.0%}",
+                f"(with start-up: {drained.wall:,.0f}/s)",
+                f"{drained.rate:,.0f} events/s, {ms(drained.cpu_per_event)} CPU/event",
+                f"{reference:,.0f} events/s, {ms(reference_cpu)} CPU/event (httpx, "
+                f"{args.concurrency * relays} in flight, {reference_events:,} events)",
+                f"{drained.rate / reference:.0%}",
             ]
         )
     rows.append(

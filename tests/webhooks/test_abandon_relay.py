@@ -19,7 +19,7 @@ from omslink.oms_simulator.server import OmsSimulator, Reply
 from omslink.webhooks.delivery_claims import (
     AttemptOutcome,
     RecordedAttempt,
-    attempt_record,
+    attempts_record,
     deliveries_claim,
 )
 from omslink.webhooks.models import Delivery, DeliveryAttempt
@@ -117,11 +117,18 @@ def _race_record_and_abandon(job: Any, user: Any) -> tuple[RecordedAttempt, bool
     def record() -> None:
         try:
             start.wait()
-            outcomes["record"] = attempt_record(
-                job=job,
-                outcome=AttemptOutcome(
-                    attempted_at=timezone.now(), latency_ms=5, request_headers={}, status_code=200
-                ),
+            [outcomes["record"]] = attempts_record(
+                attempts=[
+                    (
+                        job,
+                        AttemptOutcome(
+                            attempted_at=timezone.now(),
+                            latency_ms=5,
+                            request_headers={},
+                            status_code=200,
+                        ),
+                    )
+                ],
                 schedule=(0.05,),
                 lease_seconds=30,
                 claim_next=True,

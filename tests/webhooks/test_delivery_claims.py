@@ -6,14 +6,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import InvalidTransition, NotFound
+from omslink.webhooks import delivery_claims
 from omslink.webhooks.delivery_claims import (
     AttemptOutcome,
     DeliveryJob,
-    attempt_record,
+    attempts_record,
     deliveries_claim,
     leases_release,
 )
@@ -46,9 +48,10 @@ def _outcome(
 
 
 def _record(job: DeliveryJob, outcome: AttemptOutcome, *, claim_next: bool = True) -> Any:
-    return attempt_record(
-        job=job, outcome=outcome, schedule=SCHEDULE, lease_seconds=LEASE, claim_next=claim_next
+    [recorded] = attempts_record(
+        attempts=[(job, outcome)], schedule=SCHEDULE, lease_seconds=LEASE, claim_next=claim_next
     )
+    return recorded
 
 
 def _claim(limit: int = 100) -> list[DeliveryJob]:
@@ -186,3 +189,87 @@ def test_releasing_leases_touches_only_the_claims_named(masters: Masters, app: O
     assert [job.delivery_id for job in _claim()] == [mine.delivery_id]
     assert leases_release() == 2
     assert len(_claim()) == 2
+
+
+def _record_all(
+    attempts: list[tuple[DeliveryJob, AttemptOutcome]], *, claim_next: bool = True
+) -> Any:
+    return attempts_record(
+        attempts=attempts, schedule=SCHEDULE, lease_seconds=LEASE, claim_next=claim_next
+    )
+
+
+def test_a_claim_takes_one_delivery_per_key_and_a_batch_record_the_next_of_each(
+    masters: Masters, app: OmsApp
+) -> None:
+    keys = [f"order:{letter}" for letter in "ABCDE"]
+    for key in keys:
+        publish(masters.org_unit, key, 3, apps=[app])
+    jobs = _claim()
+    assert sorted((job.ordering_key, job.sequence) for job in jobs) == [(key, 1) for key in keys]
+    # Mixed fates in one batch: A's head fails (to be retried), B's lease was lost meanwhile,
+    # the others succeed with different codes; only those move on to their sequence 2.
+    by_key = {job.ordering_key: job for job in jobs}
+    Delivery.objects.filter(pk=by_key["order:B"].delivery_id).update(claim_token="another-relay")
+    outcomes = {
+        "order:A": _outcome(status_code=503, error="HTTP 503"),
+        "order:B": _outcome(),
+        "order:C": _outcome(status_code=200),
+        "order:D": _outcome(status_code=204),
+        "order:E": _outcome(status_code=202),
+    }
+    fates = _record_all([(by_key[key], outcomes[key]) for key in keys])
+    assert [fate.status for fate in fates] == [
+        "pending",
+        None,
+        "succeeded",
+        "succeeded",
+        "succeeded",
+    ]
+    assert fates[0].retry_at is not None and fates[0].next_job is None
+    assert fates[1].next_job is None
+    assert [(fate.next_job.ordering_key, fate.next_job.sequence) for fate in fates[2:]] == [
+        ("order:C", 2),
+        ("order:D", 2),
+        ("order:E", 2),
+    ]
+    assert DeliveryAttempt.objects.count() == 5  # the lost lease's attempt is kept too
+    assert {
+        (row.ordering_key, row.status, row.last_status_code, row.attempt_count)
+        for row in Delivery.objects.filter(sequence=1)
+    } == {
+        ("order:A", "pending", 503, 1),
+        ("order:B", "pending", None, 0),
+        ("order:C", "succeeded", 200, 1),
+        ("order:D", "succeeded", 204, 1),
+        ("order:E", "succeeded", 202, 1),
+    }
+    # Everything due is leased: not even a key's sequence 3 can be claimed beside its 2.
+    Delivery.objects.filter(ordering_key="order:A").update(next_attempt_at=timezone.now())
+    assert [(job.ordering_key, job.sequence) for job in _claim()] == [("order:A", 1)]
+
+
+def test_a_batch_record_that_fails_keeps_nothing_and_every_delivery_is_sent_again(
+    masters: Masters, app: OmsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in ("order:A", "order:B", "order:C"):
+        publish(masters.org_unit, key, 2, apps=[app])
+    jobs = _claim()
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise DatabaseError("connection lost")
+
+    # The transaction dies at its last step, after attempts and statuses were written.
+    monkeypatch.setattr(delivery_claims, "_claim_next_of_keys", crash)
+    with pytest.raises(DatabaseError):
+        _record_all([(job, _outcome()) for job in jobs])
+    monkeypatch.undo()
+    assert DeliveryAttempt.objects.count() == 0
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert _claim() == []  # still leased by the relay that lost its record
+    Delivery.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    again = _claim()
+    assert sorted(job.delivery_id for job in again) == sorted(job.delivery_id for job in jobs)
+    assert {job.webhook_id for job in again} == {job.webhook_id for job in jobs}
+    fates = _record_all([(job, _outcome()) for job in again])
+    assert [fate.next_job.sequence for fate in fates] == [2, 2, 2]

@@ -42,6 +42,7 @@ from omslink.core.crypto import (
 from omslink.core.errors import Conflict, ConnectionTestFailed, ValidationFailed
 from omslink.core.transactions import transactional
 from omslink.masters.models import OrgUnit
+from omslink.webhooks.services import relays_wake
 
 logger = logging.getLogger(__name__)
 
@@ -265,6 +266,8 @@ def oms_app_enable(*, oms_app: OmsApp, by: User) -> OmsApp:
     except IntegrityError as exc:
         raise Conflict(f"{app.org_unit.code} already has an enabled OMS app.") from exc
     OmsAppAudit.objects.create(app=app, action=OmsAppAudit.Action.ENABLED, by=by)
+    # Its held deliveries are due now: relays hear of it at commit, not at their next poll.
+    relays_wake()
     logger.info("OMS app %s enabled by %s", app.pk, by.username)
     return oms_app_by_id(app.pk)
 

@@ -8,9 +8,11 @@ connect. Redirects are never followed and proxies from the environment are ignor
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -158,11 +160,19 @@ class _GuardedAsyncBackend(httpcore.AnyIOBackend):
         raise last_error
 
 
-def _pool_options() -> dict[str, Any]:
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: building one loads the whole CA
+    bundle (about 0.1 s), and a context is safe to share between connections and threads."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def _pool_options(connections: int | None = None) -> dict[str, Any]:
+    """Pool settings; with `connections`, that many at most, all of them kept alive."""
     return {
-        "ssl_context": httpx.create_ssl_context(trust_env=False),
-        "max_connections": _LIMITS.max_connections,
-        "max_keepalive_connections": _LIMITS.max_keepalive_connections,
+        "ssl_context": _ssl_context(),
+        "max_connections": connections or _LIMITS.max_connections,
+        "max_keepalive_connections": connections or _LIMITS.max_keepalive_connections,
         "keepalive_expiry": _LIMITS.keepalive_expiry,
     }
 
@@ -176,7 +186,7 @@ _CLIENT_OPTIONS: dict[str, Any] = {
 
 def guarded_client(*, timeout: float) -> httpx.Client:
     """A client whose every connection passes the SSRF guard; never follows redirects."""
-    transport = httpx.HTTPTransport(trust_env=False)
+    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
     # httpx has no public hook for the network backend; the pool is rebuilt with ours.
     transport._pool = httpcore.ConnectionPool(
         **_pool_options(), network_backend=_GuardedSyncBackend()
@@ -184,11 +194,15 @@ def guarded_client(*, timeout: float) -> httpx.Client:
     return httpx.Client(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 
 
-def guarded_async_client(*, timeout: float) -> httpx.AsyncClient:
-    """The async twin of `guarded_client`, pooled with keep-alive for the relay."""
-    transport = httpx.AsyncHTTPTransport(trust_env=False)
+def guarded_async_client(*, timeout: float, connections: int | None = None) -> httpx.AsyncClient:
+    """The async twin of `guarded_client`, pooled with keep-alive for the relay.
+
+    `connections` caps the pool and keeps every connection alive: a sender that keeps that
+    many requests in flight then never closes and reopens connections between them.
+    """
+    transport = httpx.AsyncHTTPTransport(verify=_ssl_context(), trust_env=False)
     transport._pool = httpcore.AsyncConnectionPool(
-        **_pool_options(), network_backend=_GuardedAsyncBackend()
+        **_pool_options(connections), network_backend=_GuardedAsyncBackend()
     )
     return httpx.AsyncClient(transport=transport, timeout=timeout, **_CLIENT_OPTIONS)
 

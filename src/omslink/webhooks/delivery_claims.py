@@ -10,12 +10,14 @@ earlier delivery of its key has succeeded or been abandoned. A failed delivery t
 its key until it is retried or abandoned by hand, and a disabled app's deliveries are simply
 never claimed until it is enabled again. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets any
 number of relays claim side by side; a successful delivery's record claims the next one of its
-key in the same transaction, so a busy key does not wait for the next polling round.
+key in the same transaction, so a busy key does not wait for the next polling round. A busy
+relay records the outcomes of many attempts in one transaction.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -132,30 +134,24 @@ def _claim(
     return [_job(row, token) for row in rows]
 
 
-def _claim_next_of_key(
-    job: DeliveryJob, *, now: datetime, lease_seconds: float
-) -> DeliveryJob | None:
-    """Lease the delivery after `job` on its key, which has just become the oldest undelivered.
+def _claim_next_of_keys(
+    jobs: Sequence[DeliveryJob], *, now: datetime, lease_seconds: float
+) -> dict[tuple[int, str], DeliveryJob]:
+    """Lease the next delivery of each key whose head `jobs` just delivered, by (app, key).
 
-    Sequence n+1 cannot have succeeded before n, so the lowest later sequence is the next in
-    line; the conditional update takes it only if it is still due and nobody leases it.
+    The claim rule itself picks them: with its head succeeded, the next undelivered delivery
+    of a key is its only claimable one, if it is due and nobody leases it.
     """
-    following = (
-        Delivery.objects.select_related("event__org_unit", "app")
-        .filter(app_id=job.app_id, ordering_key=job.ordering_key, sequence__gt=job.sequence)
-        .order_by("sequence")
-        .first()
+    keys_by_app: dict[int, set[str]] = defaultdict(set)
+    for job in jobs:
+        keys_by_app[job.app_id].add(job.ordering_key)
+    of_these_keys = Q()
+    for app_id, ordering_keys in keys_by_app.items():
+        of_these_keys |= Q(app_id=app_id, ordering_key__in=ordering_keys)
+    claimed = _claim(
+        _claimable(now).filter(of_these_keys), limit=len(jobs), now=now, lease_seconds=lease_seconds
     )
-    if following is None or not following.app.enabled:
-        return None
-    token = uuid.uuid4().hex
-    taken = Delivery.objects.filter(
-        lease_free(now),
-        pk=following.pk,
-        status=Delivery.Status.PENDING,
-        next_attempt_at__lte=now,
-    ).update(claim_token=token, lease_expires_at=now + timedelta(seconds=lease_seconds))
-    return _job(following, token) if taken else None
+    return {(job.app_id, job.ordering_key): job for job in claimed}
 
 
 def deliveries_claim(*, limit: int, lease_seconds: float) -> list[DeliveryJob]:
@@ -175,32 +171,25 @@ def _deliveries_claim_locked(*, limit: int, lease_seconds: float) -> list[Delive
     return _claim(_claimable(now), limit=limit, now=now, lease_seconds=lease_seconds)
 
 
-@transactional
-def attempt_record(
-    *,
-    job: DeliveryJob,
-    outcome: AttemptOutcome,
-    schedule: Sequence[float],
-    lease_seconds: float,
-    claim_next: bool,
-) -> RecordedAttempt:
-    """Store the attempt and move the delivery on: delivered, retried later, or failed.
-
-    The attempt is stored even when the lease was lost meanwhile (it did happen), but then the
-    delivery itself belongs to whichever relay holds it now and is left alone.
-    """
-    now = timezone.now()
-    DeliveryAttempt.objects.create(
-        delivery_id=job.delivery_id,
-        attempted_at=outcome.attempted_at,
-        status_code=outcome.status_code,
-        latency_ms=outcome.latency_ms,
-        error=outcome.error[:500],
-        request_headers=outcome.request_headers,
-        response_body=outcome.response_body,
+def _still_owned(attempts: Sequence[tuple[DeliveryJob, AttemptOutcome]]) -> set[int]:
+    """The deliveries among `attempts` still leased with their claim's token, now locked."""
+    ids_by_token: dict[str, list[int]] = defaultdict(list)
+    for job, _outcome in attempts:
+        ids_by_token[job.claim_token].append(job.delivery_id)
+    held = Q()
+    for token, ids in ids_by_token.items():
+        held |= Q(claim_token=token, pk__in=ids)
+    return set(
+        Delivery.objects.select_for_update()
+        .filter(held)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    owned = Delivery.objects.filter(pk=job.delivery_id, claim_token=job.claim_token)
-    common: dict[str, Any] = {
+
+
+def _counted(outcome: AttemptOutcome) -> dict[str, Any]:
+    """The fields every recorded attempt sets on its delivery, whatever the outcome."""
+    return {
         "claim_token": "",
         "lease_expires_at": None,
         "attempt_count": F("attempt_count") + 1,
@@ -208,25 +197,86 @@ def attempt_record(
         "last_status_code": outcome.status_code,
         "last_error": outcome.error[:500],
     }
-    if outcome.succeeded:
-        if not owned.update(status=Delivery.Status.SUCCEEDED, delivered_at=now, **common):
-            return RecordedAttempt(status=None, retry_at=None, next_job=None)
-        next_job = (
-            _claim_next_of_key(job, now=now, lease_seconds=lease_seconds) if claim_next else None
+
+
+@transactional
+def attempts_record(
+    *,
+    attempts: Sequence[tuple[DeliveryJob, AttemptOutcome]],
+    schedule: Sequence[float],
+    lease_seconds: float,
+    claim_next: bool,
+) -> list[RecordedAttempt]:
+    """Store attempts and move each delivery on (delivered, retried later, or failed), in
+    one transaction; the answer lists their fates in the order given.
+
+    One transaction for many attempts keeps a busy relay's database work small, and it is
+    all or nothing: if it fails, no outcome is kept, the leases run out and every one of
+    these deliveries is sent again (at least once), none is lost. An attempt is stored even
+    when its lease was lost meanwhile (it did happen), but that delivery then belongs to
+    whichever relay holds it now and is left alone.
+    """
+    now = timezone.now()
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(
+            delivery_id=job.delivery_id,
+            attempted_at=outcome.attempted_at,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            error=outcome.error[:500],
+            request_headers=outcome.request_headers,
+            response_body=outcome.response_body,
         )
-        return RecordedAttempt(status=Delivery.Status.SUCCEEDED, retry_at=None, next_job=next_job)
+        for job, outcome in attempts
+    )
+    owned = _still_owned(attempts)
+    lost = RecordedAttempt(status=None, retry_at=None, next_job=None)
+    fates: dict[int, RecordedAttempt] = {}
+    delivered: list[DeliveryJob] = []
+    # Successes differ only in their status code: one update for each code seen.
+    delivered_by_code: dict[int | None, list[tuple[DeliveryJob, AttemptOutcome]]] = defaultdict(
+        list
+    )
+    for job, outcome in attempts:
+        if job.delivery_id not in owned:
+            fates[job.delivery_id] = lost
+        elif outcome.succeeded:
+            delivered_by_code[outcome.status_code].append((job, outcome))
+        else:
+            fates[job.delivery_id] = _failure_record(job, outcome, schedule=schedule, now=now)
+    for same_code in delivered_by_code.values():
+        Delivery.objects.filter(pk__in=[job.delivery_id for job, _ in same_code]).update(
+            status=Delivery.Status.SUCCEEDED, delivered_at=now, **_counted(same_code[0][1])
+        )
+        delivered += [job for job, _ in same_code]
+    following = (
+        _claim_next_of_keys(delivered, now=now, lease_seconds=lease_seconds)
+        if claim_next and delivered
+        else {}
+    )
+    for job in delivered:
+        fates[job.delivery_id] = RecordedAttempt(
+            status=Delivery.Status.SUCCEEDED,
+            retry_at=None,
+            next_job=following.get((job.app_id, job.ordering_key)),
+        )
+    return [fates[job.delivery_id] for job, _outcome in attempts]
+
+
+def _failure_record(
+    job: DeliveryJob, outcome: AttemptOutcome, *, schedule: Sequence[float], now: datetime
+) -> RecordedAttempt:
+    """Schedule the next try of an owned delivery, or fail it after the schedule's last."""
+    owned = Delivery.objects.filter(pk=job.delivery_id)
     delay = next_attempt_delay(
         failed_attempts=job.round_attempts + 1, schedule=schedule, retry_after=outcome.retry_after
     )
     if delay is None:
-        status, retry_at = Delivery.Status.FAILED, None
-        updated = owned.update(status=status, **common)
-    else:
-        status, retry_at = Delivery.Status.PENDING, now + timedelta(seconds=delay)
-        updated = owned.update(next_attempt_at=retry_at, **common)
-    if not updated:
-        return RecordedAttempt(status=None, retry_at=None, next_job=None)
-    return RecordedAttempt(status=status, retry_at=retry_at, next_job=None)
+        owned.update(status=Delivery.Status.FAILED, **_counted(outcome))
+        return RecordedAttempt(status=Delivery.Status.FAILED, retry_at=None, next_job=None)
+    retry_at = now + timedelta(seconds=delay)
+    owned.update(next_attempt_at=retry_at, **_counted(outcome))
+    return RecordedAttempt(status=Delivery.Status.PENDING, retry_at=retry_at, next_job=None)
 
 
 @transactional

@@ -1,9 +1,10 @@
 """`omslink relay`: send committed events to the OMS apps, in order per key, until delivered.
 
-One asyncio loop sends over a pooled keep-alive httpx client (the SSRF guard checks every
-address it connects to), with many deliveries in flight across ordering keys. Database work
-runs in a few dedicated threads, each with its own connection, and every piece of it is one
-short transaction (`delivery_claims`), so no transaction is ever open across a request.
+One asyncio loop sends over small pooled keep-alive httpx clients (the SSRF guard checks
+every address they connect to), with many deliveries in flight across ordering keys. Database
+work runs in a few dedicated threads, each with its own connection, and every piece of it is
+one short transaction (`delivery_claims`), so no transaction is ever open across a request;
+the outcomes of attempts that finish close together are recorded in one of them.
 
 On PostgreSQL any number of relays share the outbox (claims use `SKIP LOCKED`) and wake on
 LISTEN/NOTIFY; on SQLite one relay runs, guarded by a file lock, and polls briefly.
@@ -34,7 +35,7 @@ from omslink.webhooks.delivery_claims import (
     AttemptOutcome,
     DeliveryJob,
     RecordedAttempt,
-    attempt_record,
+    attempts_record,
     deliveries_claim,
     leases_release,
 )
@@ -59,6 +60,9 @@ LEASE_MARGIN_SECONDS = 5.0
 # (and their leases handed back).
 STOP_GRACE_SECONDS = 5.0
 RECORD_TRIES = 5
+# httpx's connection pool scans all its connections for every request, so its cost per
+# request grows with its size: the relay spreads its connections over small pools instead.
+CONNECTIONS_PER_CLIENT = 4
 # Coalesced sources are flushed no more often than this (their windows are longer).
 COALESCED_CHECK_SECONDS = 0.25
 
@@ -107,6 +111,74 @@ class _DatabaseThreads:
         for _ in range(self._count):
             self._pool.submit(close_own_connection)
         self._pool.shutdown(wait=True)
+
+
+class _AttemptRecorder:
+    """Stores attempts' outcomes together: every outcome that arrives while the previous
+    batch is being stored goes into the next one, so a busy relay makes one transaction (and
+    one hop to a database thread) for many attempts, and an idle one still records at once."""
+
+    def __init__(self, database: _DatabaseThreads, relay: Relay) -> None:
+        self._database = database
+        self._relay = relay
+        self._waiting: list[
+            tuple[DeliveryJob, AttemptOutcome, asyncio.Future[RecordedAttempt | None]]
+        ] = []
+        self._arrived = asyncio.Event()
+
+    def submit(
+        self, job: DeliveryJob, outcome: AttemptOutcome
+    ) -> asyncio.Future[RecordedAttempt | None]:
+        """The delivery's fate once stored; None if the database stayed away (then the lease
+        runs out and the delivery is sent again)."""
+        fate: asyncio.Future[RecordedAttempt | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((job, outcome, fate))
+        self._arrived.set()
+        return fate
+
+    async def run(self) -> None:
+        """Store batches until cancelled; cancel only once no delivery waits for its fate."""
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            batch, self._waiting = self._waiting, []
+            try:
+                fates = await self._store([(job, outcome) for job, outcome, _ in batch])
+            except Exception as exc:  # a bug: every waiting delivery task fails with it
+                for _job, _outcome, fate in batch:
+                    fate.set_exception(exc)
+                continue
+            for (_job, _outcome, fate), recorded in zip(batch, fates, strict=True):
+                fate.set_result(recorded)
+
+    async def _store(
+        self, attempts: list[tuple[DeliveryJob, AttemptOutcome]]
+    ) -> list[RecordedAttempt | None]:
+        """Store the outcomes, trying again for a while if the database is away.
+
+        Giving up loses nothing: the leases run out and the deliveries are sent again.
+        """
+        for attempt in range(1, RECORD_TRIES + 1):
+            try:
+                return list(
+                    await self._database.run(
+                        attempts_record,
+                        attempts=attempts,
+                        schedule=settings.OMSLINK_WEBHOOK_RETRY_SCHEDULE,
+                        lease_seconds=self._relay.lease_seconds,
+                        claim_next=not self._relay.stopping,
+                    )
+                )
+            except DatabaseError as exc:
+                logger.warning(
+                    "relay: cannot record %s attempt(s) (%s), try %s of %s",
+                    len(attempts),
+                    exc,
+                    attempt,
+                    RECORD_TRIES,
+                )
+                await asyncio.sleep(0.2 * 2**attempt)
+        return [None] * len(attempts)
 
 
 async def _body_prefix(response: httpx.Response) -> str:
@@ -200,7 +272,7 @@ class Relay:
     def __init__(self, options: RelayOptions | None = None) -> None:
         self.options = options or RelayOptions()
         self._timeout = float(settings.OMSLINK_WEBHOOK_TIMEOUT)
-        self._lease_seconds = self._timeout + LEASE_MARGIN_SECONDS
+        self.lease_seconds = self._timeout + LEASE_MARGIN_SECONDS
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = threading.Event()
@@ -212,6 +284,13 @@ class Relay:
         self._retention = RetentionSchedule(
             older_than=timedelta(days=settings.OMSLINK_WEBHOOK_RETENTION_DAYS)
         )
+        # Each delivery in flight holds a slot; slot n sends through client
+        # n // CONNECTIONS_PER_CLIENT, so every client carries its share.
+        self._free_slots = list(range(self.options.concurrency))
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -233,8 +312,9 @@ class Relay:
         poll = self.options.poll_seconds or (
             POSTGRES_POLL_SECONDS if postgres else SQLITE_POLL_SECONDS
         )
-        # SQLite has one writer anyway; PostgreSQL gets a few connections for parallel records.
+        # SQLite has one writer anyway; PostgreSQL gets a few connections for parallel work.
         database = _DatabaseThreads(4 if postgres else 1)
+        recorder = _AttemptRecorder(database, self)
         listener = OutboxListener(self._nudge) if postgres else None
         tasks: set[asyncio.Task[None]] = set()
         try:
@@ -243,10 +323,22 @@ class Relay:
                 await database.run(leases_release)
             if listener is not None:
                 listener.start()
-            async with guarded_async_client(timeout=self._timeout) as client:
+            async with contextlib.AsyncExitStack() as clients_open:
+                clients = [
+                    await clients_open.enter_async_context(
+                        guarded_async_client(
+                            timeout=self._timeout, connections=CONNECTIONS_PER_CLIENT
+                        )
+                    )
+                    for _ in range(-(-self.options.concurrency // CONNECTIONS_PER_CLIENT))
+                ]
+                recording = asyncio.create_task(recorder.run())
                 self._started.set()
-                await self._claim_loop(client, database, tasks, poll)
-                await self._drain(tasks, database)
+                try:
+                    await self._claim_loop(clients, database, recorder, tasks, poll)
+                    await self._drain(tasks, database)
+                finally:
+                    recording.cancel()
         finally:
             if listener is not None:
                 listener.stop()
@@ -254,8 +346,9 @@ class Relay:
 
     async def _claim_loop(
         self,
-        client: httpx.AsyncClient,
+        clients: list[httpx.AsyncClient],
         database: _DatabaseThreads,
+        recorder: _AttemptRecorder,
         tasks: set[asyncio.Task[None]],
         poll: float,
     ) -> None:
@@ -279,7 +372,7 @@ class Relay:
                 free = self.options.concurrency - len(tasks)
                 jobs = (
                     await database.run(
-                        deliveries_claim, limit=free, lease_seconds=self._lease_seconds
+                        deliveries_claim, limit=free, lease_seconds=self.lease_seconds
                     )
                     if free
                     else []
@@ -292,18 +385,23 @@ class Relay:
                 jobs = []
             self.claim_rounds += 1
             for job in jobs:
-                task = asyncio.create_task(self._deliver(client, database, job))
+                slot = self._free_slots.pop()
+                client = clients[slot // CONNECTIONS_PER_CLIENT]
+                task = asyncio.create_task(self._deliver(client, recorder, job))
                 tasks.add(task)
-                task.add_done_callback(self._task_done(tasks))
+                task.add_done_callback(self._task_done(tasks, slot))
             # Woken early by a notice, a finished delivery (a free slot), a retry falling due
             # or a stop request.
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(pause):
                     await self._wake.wait()
 
-    def _task_done(self, tasks: set[asyncio.Task[None]]) -> Callable[[asyncio.Task[None]], None]:
+    def _task_done(
+        self, tasks: set[asyncio.Task[None]], slot: int
+    ) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
             tasks.discard(task)
+            self._free_slots.append(slot)
             if not task.cancelled() and task.exception() is not None:
                 logger.error("relay: a delivery task failed", exc_info=task.exception())
             if self._saturated:
@@ -312,13 +410,13 @@ class Relay:
         return done
 
     async def _deliver(
-        self, client: httpx.AsyncClient, database: _DatabaseThreads, job: DeliveryJob
+        self, client: httpx.AsyncClient, recorder: _AttemptRecorder, job: DeliveryJob
     ) -> None:
         current: DeliveryJob | None = job
         while current is not None:
             self._in_flight[current.delivery_id] = current.claim_token
             outcome = await send_attempt(client, current, timeout=self._timeout)
-            recording = asyncio.ensure_future(self._record(database, current, outcome))
+            recording = recorder.submit(current, outcome)
             try:
                 recorded = await asyncio.shield(recording)
             except asyncio.CancelledError:
@@ -336,34 +434,6 @@ class Relay:
             if recorded.retry_at is not None:
                 self._wake_at(recorded.retry_at.timestamp())
             current = recorded.next_job
-
-    async def _record(
-        self, database: _DatabaseThreads, job: DeliveryJob, outcome: AttemptOutcome
-    ) -> RecordedAttempt | None:
-        """Store the outcome, trying again for a while if the database is away.
-
-        Giving up loses nothing: the lease runs out and the delivery is sent again.
-        """
-        for attempt in range(1, RECORD_TRIES + 1):
-            try:
-                return await database.run(
-                    attempt_record,
-                    job=job,
-                    outcome=outcome,
-                    schedule=settings.OMSLINK_WEBHOOK_RETRY_SCHEDULE,
-                    lease_seconds=self._lease_seconds,
-                    claim_next=not self._stopping.is_set(),
-                )
-            except DatabaseError as exc:
-                logger.warning(
-                    "relay: cannot record delivery %s (%s), try %s of %s",
-                    job.delivery_id,
-                    exc,
-                    attempt,
-                    RECORD_TRIES,
-                )
-                await asyncio.sleep(0.2 * 2**attempt)
-        return None
 
     def _wake_at(self, when: float) -> None:
         assert self._loop is not None

@@ -11,6 +11,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from joserfc import jwe
@@ -64,6 +65,18 @@ def event_body(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"), ensure_ascii=False)
 
 
+# A relay seals every attempt with one of a few apps' keys: decode and import each once. A
+# changed key is a different string, so nothing stale is ever used; bad keys are not cached.
+@lru_cache(maxsize=256)
+def _content_key(encryption_key: str) -> OctKey:
+    return OctKey.import_key(encryption_key_bytes(encryption_key))
+
+
+@lru_cache(maxsize=256)
+def _signer(secret: str) -> Webhook:
+    return Webhook(webhook_secret_bytes(secret))
+
+
 def seal_webhook(
     *,
     webhook_id: str,
@@ -76,12 +89,11 @@ def seal_webhook(
     text = event_body(payload)
     content_type = "application/json"
     if encryption_key:
-        key = OctKey.import_key(encryption_key_bytes(encryption_key))
-        text = jwe.encrypt_compact(JWE_HEADER, text.encode("utf-8"), key)
+        text = jwe.encrypt_compact(JWE_HEADER, text.encode("utf-8"), _content_key(encryption_key))
         content_type = "application/jose"
     # The library replaces tzinfo rather than converting, so hand it UTC.
     at = at.astimezone(UTC)
-    signature = Webhook(webhook_secret_bytes(secret)).sign(webhook_id, at, text)
+    signature = _signer(secret).sign(webhook_id, at, text)
     return SealedWebhook(
         body=text.encode("utf-8"),
         headers={
