@@ -1,6 +1,7 @@
 """Reads at scale: a million orders, then the queries staff and the OMS make all day.
 
-Run: `./bench/run scale [--short] [--orders N]` (PostgreSQL; see docs/benchmarks.md).
+Run: `./bench/run scale [--short] [--orders N] [--keep NAME]` (PostgreSQL; see
+docs/benchmarks.md).
 
 The set-up goes through the API as in the other benches; then N orders (two lines each, a
 realistic spread of statuses, newest last), one event and one delivery per order (1 % failed
@@ -158,6 +159,12 @@ def main() -> None:
     parser.add_argument("--short", action="store_true", help="a quick run (under 2 minutes)")
     parser.add_argument("--orders", type=int, help="orders to generate (1,000,000; short 20,000)")
     parser.add_argument("--samples", type=int, help="requests per query (200; short 30)")
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="keep the generated data in database NAME and reuse it on the next run with the "
+        "same NAME and --orders (pending migrations are applied); drop it yourself when done",
+    )
     args = parser.parse_args()
     orders = args.orders or (20_000 if args.short else 1_000_000)
     samples = args.samples or (30 if args.short else 200)
@@ -168,14 +175,22 @@ def main() -> None:
     rng = random.Random(9)
     rows: list[list[Any]] = []
     checks: list[CheckResult] = []
-    with bench_run("postgresql", args.database_url) as omslink:
-        receiver = start_receiver(omslink)
-        omslink.set_up(items=1000, on_hand=10_000, webhook_url=receiver.webhook_url)
-        took = generate(omslink, orders)
-        say(
-            f"generated {orders:,} orders, {2 * orders:,} lines, {orders:,} events and "
-            f"deliveries in {took:.0f} s"
-        )
+    with bench_run("postgresql", args.database_url, keep=args.keep) as omslink:
+        kept = omslink.resume() if args.keep else None
+        if kept is not None and kept["orders"] != orders:
+            raise SystemExit(f"bench: {args.keep} holds {kept['orders']:,} orders, not {orders:,}")
+        if kept is None:
+            receiver = start_receiver(omslink)
+            omslink.set_up(items=1000, on_hand=10_000, webhook_url=receiver.webhook_url)
+            took = generate(omslink, orders)
+            say(
+                f"generated {orders:,} orders, {2 * orders:,} lines, {orders:,} events and "
+                f"deliveries in {took:.0f} s"
+            )
+            if args.keep:
+                omslink.remember(orders=orders)
+        else:
+            say(f"reusing the {orders:,} orders kept in {args.keep}")
         site = omslink.database.value("SELECT id FROM masters_site WHERE code = 'WH1'")
         first_id, last_id = omslink.database.rows("SELECT min(id), max(id) FROM orders_order")[0]
         staff, partner = omslink.api(), omslink.api(omslink.partner_key)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Item, OrgUnit, Site
+
+if TYPE_CHECKING:
+    from omslink.fulfilment.models import Package
+    from omslink.returns.models import Return
 
 ORDER_NUMBERS = DocumentNumbers("SO-")
 
@@ -62,6 +68,11 @@ class Order(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set only on orders read with `selectors.orders_for_resource()`, which prefetches them.
+    resource_lines: list[OrderLine]
+    resource_packages: list[Package]
+    resource_returns: list[Return]
 
     class Meta:
         constraints = [

@@ -61,6 +61,9 @@ class Delivery(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
 
+    # Set only on deliveries read with `selectors.deliveries()`, which prefetches them.
+    resource_attempts: list[DeliveryAttempt]
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "app"], name="one_delivery_per_event_app")
