@@ -5,5 +5,6 @@ from omslink.webhooks import views
 app_name = "webhooks"
 urlpatterns = [
     path("deliveries/", views.delivery_list, name="deliveries"),
+    path("deliveries/<int:delivery_id>/", views.delivery_detail, name="delivery"),
     path("deliveries/<int:delivery_id>/retry", views.delivery_retry, name="delivery_retry"),
 ]
