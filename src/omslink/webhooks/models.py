@@ -71,6 +71,13 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["app", "ordering_key", "sequence"], name="delivery_key_order"),
+            # The pages' "N retrying" count reads only these rows, not every pending one
+            # (a backlog can be large); rows enter it only once an attempt has failed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="pending", attempt_count__gt=0),
+                name="delivery_retrying",
+            ),
         ]
 
 
