@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
     """The order list's index gains the id, so a filtered page reads 50 index entries.
 
     It also serves every look-up by site, so the site's own foreign-key index goes, as the
-    app's does (the unique app + external id serves those): an order insert maintains one
-    index fewer than before. The new index is built first, so lists never lose theirs.
+    app's does (the unique app + external id serves those): an order insert maintains four
+    indexes instead of six. The new index is built first, so lists never lose theirs.
     """
 
     dependencies = [
