@@ -106,21 +106,36 @@ class Database:
     url: str
     admin_url: str = ""
     name: str = ""
+    kept: bool = False
 
     @classmethod
-    def create(cls, vendor: str, admin_url: str | None, scratch: Path) -> Database:
+    def create(
+        cls, vendor: str, admin_url: str | None, scratch: Path, *, keep: str | None = None
+    ) -> Database:
+        """A fresh scratch database, or with `keep` the PostgreSQL database of that name,
+        never dropped and reused when an earlier run finished setting it up (`remember`), so
+        that a slow set-up is paid once."""
         if vendor == "sqlite":
             return cls("sqlite", f"sqlite:///{scratch / 'bench.sqlite3'}")
         admin = admin_url or os.environ.get("OMSLINK_BENCH_DATABASE_URL") or DEFAULT_ADMIN_URL
-        name = f"omslink_bench_{os.getpid()}"
+        name = keep or f"omslink_bench_{os.getpid()}"
+        url = urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
+        database = cls("postgresql", url, admin, name, kept=bool(keep))
+        if keep and database.finished_set_up():
+            return database
         with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')
-        parts = urlsplit(admin)
-        return cls("postgresql", urlunsplit(parts._replace(path=f"/{name}")), admin, name)
+        return database
+
+    def finished_set_up(self) -> bool:
+        with contextlib.suppress(psycopg.OperationalError), self.connect() as connection:
+            found = connection.execute("SELECT to_regclass('bench_kept')").fetchone()
+            return found[0] is not None
+        return False
 
     def drop(self) -> None:
-        if self.vendor != "postgresql":
+        if self.vendor != "postgresql" or self.kept:
             return
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
@@ -353,6 +368,32 @@ class Omslink:
                 201,
             )["id"]
 
+    def remember(self, **facts: int) -> None:
+        """Note the set-up's credentials and `facts` in a kept database, for `resume`."""
+        with self.database.connect() as connection:
+            connection.execute(
+                "CREATE TABLE bench_kept (token text, partner_key text, app_id bigint, facts jsonb)"
+            )
+            connection.execute(
+                "INSERT INTO bench_kept VALUES (%s, %s, %s, %s)",
+                [self.token, self.partner_key, self.app_id, json.dumps(facts)],
+            )
+
+    def resume(self) -> dict[str, int] | None:
+        """Serve a kept database set up by an earlier run: its `remember`ed facts, or None
+        when it holds no finished set-up. Migrations the code gained since then are applied,
+        as an upgrade would."""
+        if not self.database.finished_set_up():
+            return None
+        with self.database.connect() as connection:
+            token, partner_key, app_id, facts = connection.execute(
+                "SELECT token, partner_key, app_id, facts FROM bench_kept"
+            ).fetchone()
+        self.command("migrate")
+        self.token, self.partner_key, self.app_id = token, partner_key, app_id
+        self.serve()
+        return dict(facts)
+
     def stop_all(self) -> None:
         for process in reversed(self.processes):
             process.stop()
@@ -374,10 +415,11 @@ def expect(answer: httpx.Response, status: int) -> Any:
 
 
 @contextlib.contextmanager
-def bench_run(vendor: str, admin_url: str | None) -> Iterator[Omslink]:
-    """A scratch database and directory, torn down however the bench ends."""
+def bench_run(vendor: str, admin_url: str | None, *, keep: str | None = None) -> Iterator[Omslink]:
+    """A scratch database and directory, torn down however the bench ends (a database kept
+    by name stays)."""
     scratch = Path(tempfile.mkdtemp(prefix="omslink-bench-"))
-    database = Database.create(vendor, admin_url, scratch)
+    database = Database.create(vendor, admin_url, scratch, keep=keep)
     omslink = Omslink(database, scratch)
     try:
         yield omslink

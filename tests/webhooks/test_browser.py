@@ -50,7 +50,8 @@ def test_failed_delivery_is_shown_and_the_retry_button_delivers_it(
             page.click("#failed-deliveries")
             row = page.locator(f"#delivery-{failed.pk}")
             assert row.locator(".status").inner_text() == "Failed"
-            row.locator("summary").click()
+            row.locator("summary").click()  # fetches the attempts from the delivery's page
+            row.locator(".attempt").nth(3).wait_for()
             assert row.locator(".attempt").count() == 4
             assert "webhook-signature" in row.locator(".attempt").first.inner_text()
 

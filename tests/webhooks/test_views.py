@@ -47,16 +47,38 @@ def _client(make_user: Any, role: str) -> Client:
     return client
 
 
-def test_page_shows_attempts_and_a_retry_button_for_failed_ones(
+def test_page_shows_a_retry_button_for_failed_ones_and_links_their_attempts(
     make_user: Any, failed: Delivery
 ) -> None:
     page = _client(make_user, "Administrator").get(PAGE).content.decode()
     assert f'id="delivery-{failed.pk}" data-status="failed"' in page
-    assert "HTTP 503" in page and "v1,c2lnbmF0dXJl" in page
-    assert "&lt;b&gt;maintenance&lt;/b&gt;" in page  # the receiver's text, escaped
+    assert "HTTP 503" in page
     assert f'blocked by failed delivery <a href="#delivery-{failed.pk}">' in page
     assert page.count('class="primary retry"') == 1
+    # The attempts and the body are on the delivery's page, fetched when a row is opened.
+    assert f'data-src="{PAGE}{failed.pk}/"' in page and "Attempts (1) and body" in page
+    assert "v1,c2lnbmF0dXJl" not in page and "maintenance" not in page
     assert "whsec_" not in page
+
+
+def test_delivery_page_shows_every_attempt_and_the_body(make_user: Any, failed: Delivery) -> None:
+    page = _client(make_user, "Viewer").get(f"{PAGE}{failed.pk}/").content.decode()
+    assert page.count('class="card attempt"') == 1
+    assert "HTTP 503" in page and "v1,c2lnbmF0dXJl" in page
+    assert "&lt;b&gt;maintenance&lt;/b&gt;" in page  # the receiver's text, escaped
+    assert f"&quot;id&quot;: &quot;{failed.event.event_id}&quot;" in page  # the body
+    assert "whsec_" not in page
+
+
+def test_delivery_page_needs_the_view_operation_and_a_delivery(
+    make_user: Any, failed: Delivery
+) -> None:
+    assert _client(make_user, "Warehouse").get(f"{PAGE}{failed.pk}/").status_code == 403
+    anonymous = Client().get(f"{PAGE}{failed.pk}/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/login/")
+    viewer = _client(make_user, "Viewer")
+    assert viewer.get(f"{PAGE}{2**63}/").status_code == 404
+    assert viewer.get(f"{PAGE}{failed.pk + 1000}/").status_code == 404
 
 
 def test_filters_by_status_app_and_type(

@@ -20,7 +20,7 @@ from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import site_named
 from omslink.masters.models import Site
 from omslink.orders.models import Order, OrderStatus
-from omslink.orders.selectors import orders_list
+from omslink.orders.selectors import orders_for_resource, orders_list
 
 MAX_PICKLIST_ORDERS = 200
 """Orders one pick list may carry: a long picking walk, and a bounded transaction."""
@@ -72,6 +72,11 @@ def sites_fulfilling_online() -> QuerySet[Site]:
 def orders_at(site: Site, status: OrderStatus, limit: int = MAX_PICKLIST_ORDERS) -> list[Order]:
     """A site's orders in one status, oldest first (the order they are worked in)."""
     return list(orders_list(status=status, site=site.code).order_by("pk")[:limit])
+
+
+def orders_on_picklist(picklist: PickList) -> list[Order]:
+    """The pick list's orders, oldest first, read for their resource (lines in one query)."""
+    return list(orders_for_resource().filter(picklist_entry__picklist=picklist).order_by("pk"))
 
 
 def invoiced_skus(skus: Iterable[str]) -> set[str]:

@@ -324,6 +324,7 @@ def _invoice_number(org_unit: OrgUnit, year: str) -> tuple[int, str]:
 
 
 def _taxed(order: Order, place_of_supply: str) -> TaxedInvoice:
+    """The invoice's figures for an order read with `orders_for_resource()` (its lines)."""
     return invoice_tax(
         lines=[
             SaleLine(
@@ -335,7 +336,7 @@ def _taxed(order: Order, place_of_supply: str) -> TaxedInvoice:
                 gst_rate=line.item.gst_rate,
                 sku=line.item.sku,
             )
-            for line in order.lines.all()
+            for line in order.resource_lines
         ],
         shipping_charge=order.shipping_charge,
         cod_charge=order.cod_charge,

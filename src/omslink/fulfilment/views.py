@@ -25,6 +25,7 @@ from omslink.fulfilment.schemas import PackIn, PickListConfirmIn, PickListIn, Pi
 from omslink.fulfilment.selectors import (
     invoice_by_number,
     orders_at,
+    orders_on_picklist,
     picklist_by_number,
     picklist_write_offs,
     picklists_list,
@@ -90,7 +91,7 @@ def picklist_create(request: HttpRequest) -> HttpResponse:
 def picklist_detail(request: HttpRequest, number: str) -> HttpResponse:
     """The printable pick list, with the picking form while it is open."""
     picklist = picklist_by_number(number)
-    orders = [OrderOut.of(entry.order) for entry in picklist.entries.all()]
+    orders = [OrderOut.of(order) for order in orders_on_picklist(picklist)]
     is_open = picklist.status == PickList.Status.OPEN
     return render(
         request,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import DocumentNumbers
 from omslink.masters.models import Item, OrgUnit, Site
+
+if TYPE_CHECKING:
+    from omslink.fulfilment.models import Package
+    from omslink.returns.models import Return
 
 ORDER_NUMBERS = DocumentNumbers("SO-")
 
@@ -34,9 +40,11 @@ class Order(models.Model):
         OMS = "oms"
         ERP = "erp"
 
-    app = models.ForeignKey(OmsApp, on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: the unique (app, external_order_id) starts with the app.
+    app = models.ForeignKey(OmsApp, on_delete=models.PROTECT, related_name="orders", db_index=False)
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the list's index (site, status, id) starts with the site.
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", db_index=False)
     external_order_id = models.CharField(max_length=64)
     body_hash = models.CharField(max_length=64)
     marketplace = models.CharField(max_length=64)
@@ -63,13 +71,20 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Set only on orders read with `selectors.orders_for_resource()`, which prefetches them.
+    resource_lines: list[OrderLine]
+    resource_packages: list[Package]
+    resource_returns: list[Return]
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["app", "external_order_id"], name="one_order_per_app_external_id"
             ),
         ]
-        indexes = [models.Index(fields=["site", "status"], name="order_site_status")]
+        # With the id last, a list filtered by site and status reads its page (and each
+        # following cursor page) straight from the index, however rare the status.
+        indexes = [models.Index(fields=["site", "status", "id"], name="order_site_status_id")]
 
     def __str__(self) -> str:
         return self.number

@@ -289,7 +289,7 @@ class OrderOut(Resource):
                         "unit_price": format_money(line.unit_price),
                         "discount": format_money(line.discount),
                     }
-                    for line in order.lines.all()
+                    for line in order.resource_lines
                 ],
                 "shipping_charge": format_money(order.shipping_charge),
                 "cod_charge": format_money(order.cod_charge),
@@ -301,7 +301,7 @@ class OrderOut(Resource):
                         "breadth_mm": package.breadth_mm,
                         "height_mm": package.height_mm,
                     }
-                    for package in order.packages.all()
+                    for package in order.resource_packages
                 ],
                 "invoice": None
                 if invoice is None
@@ -330,7 +330,7 @@ class OrderOut(Resource):
                 "delivered_at": iso_timestamp(order.delivered_at),
                 # Oldest first, whatever order the prefetch kept.
                 "returns": [
-                    ret.number for ret in sorted(order.returns.all(), key=attrgetter("pk"))
+                    ret.number for ret in sorted(order.resource_returns, key=attrgetter("pk"))
                 ],
                 "created_at": iso_timestamp(order.created_at),
                 "updated_at": iso_timestamp(order.updated_at),

@@ -81,7 +81,7 @@ def order_list(request: HttpRequest) -> HttpResponseBase:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """Lines, the stock the order holds (from the ledger), and every event with its deliveries."""
     order = order_by_number(number)
-    skus = {line.item_id: line.item.sku for line in order.lines.all()}
+    skus = {line.item_id: line.item.sku for line in order.resource_lines}
     held: dict[str, int] = defaultdict(int)
     for item_id, units in stock_held_by(order).items():
         held[skus[item_id]] += units

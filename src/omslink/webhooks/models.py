@@ -69,6 +69,9 @@ class Delivery(models.Model):
     claim_token = models.CharField(max_length=32, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
 
+    # Set only on deliveries read with `selectors.deliveries()`, which prefetches them.
+    resource_attempts: list[DeliveryAttempt]
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["event", "app"], name="one_delivery_per_event_app")
@@ -78,6 +81,13 @@ class Delivery(models.Model):
             models.Index(fields=["app", "ordering_key", "sequence"], name="delivery_key_order"),
             # Retention finds the oldest settled deliveries without reading the whole log.
             models.Index(fields=["status", "delivered_at"], name="delivery_settled"),
+            # The pages' "N retrying" count reads only these rows, not every pending one
+            # (a backlog can be large); rows enter it only once an attempt has failed.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="pending", attempt_count__gt=0),
+                name="delivery_retrying",
+            ),
         ]
 
 

@@ -91,7 +91,7 @@ class DeliveryOut(Resource):
                         "request_headers": attempt.request_headers,
                         "response_body": attempt.response_body,
                     }
-                    for attempt in delivery.attempts.all()
+                    for attempt in delivery.resource_attempts
                 ],
             }
         )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.ids import is_database_id, row_by_id
@@ -36,10 +36,16 @@ def _failed_ahead() -> Subquery:
 def deliveries(
     *, app_id: int | None = None, status: str | None = None, event_type: EventType | None = None
 ) -> QuerySet[Delivery]:
-    """Deliveries with what their resource shows, optionally narrowed down."""
+    """Deliveries with what their resource shows, optionally narrowed down.
+
+    The attempts go to a plain list (`resource_attempts`): filling the relation manager's
+    cache instead builds a filtered queryset per delivery, a third of a page's CPU.
+    """
+    # The model declares the attribute for `DeliveryOut.of`; the type checker's Django
+    # plugin would declare it again from `to_attr`.
     found = (
-        Delivery.objects.select_related("event__org_unit", "app")
-        .prefetch_related("attempts")
+        Delivery.objects.select_related("event__org_unit", "app")  # type: ignore[no-redef]
+        .prefetch_related(Prefetch("attempts", to_attr="resource_attempts"))
         .annotate(blocked_by=_failed_ahead())
     )
     if app_id is not None:
