@@ -295,9 +295,12 @@ def test_stock_check_passes_while_orders_are_taken(
     checks: list[list[LedgerMismatch]] = []
 
     def check_until_done() -> int:
-        while not pushing.is_set():
-            checks.append(ledger_mismatches())
-        return len(checks)
+        try:
+            while not pushing.is_set():
+                checks.append(ledger_mismatches())
+            return len(checks)
+        finally:
+            connection.close()
 
     def pushes(worker: int) -> Callable[[], list[int]]:
         def run() -> list[int]:
