@@ -18,6 +18,7 @@ from omslink.accounts.services import token_mark_used
 from omslink.connected_apps.models import ApiKey, OmsApp
 from omslink.core.crypto import API_KEY_PREFIX, PERSONAL_TOKEN_PREFIX, token_hash
 from omslink.core.errors import AppDisabled, Forbidden, Unauthenticated
+from omslink.core.ids import unique_row
 from omslink.core.operations import CODENAMES, permission_name
 from omslink.core.rate_limit import rate_limit
 from omslink.masters.models import OrgUnit
@@ -53,10 +54,10 @@ def resolve_bearer(token: str) -> Caller:
 
 def _caller_of(token: str, digest: str) -> Caller:
     if token.startswith(PERSONAL_TOKEN_PREFIX):
-        personal = (
-            PersonalToken.objects.select_related("user")
-            .filter(token_hash=digest, revoked_at__isnull=True, user__is_active=True)
-            .first()
+        personal = unique_row(
+            PersonalToken.objects.select_related("user").filter(
+                token_hash=digest, revoked_at__isnull=True, user__is_active=True
+            )
         )
         if personal is not None:
             token_mark_used(token=personal)
@@ -65,10 +66,10 @@ def _caller_of(token: str, digest: str) -> Caller:
         # The key, its OU and its app (with the app's OU, which services read) in one query:
         # every partner request pays for it, and nothing is cached, so a revoked key or a
         # disabled app is refused from the very next request.
-        key = (
-            ApiKey.objects.select_related("org_unit", "oms_app__org_unit")
-            .filter(key_hash=digest, revoked_at__isnull=True)
-            .first()
+        key = unique_row(
+            ApiKey.objects.select_related("org_unit", "oms_app__org_unit").filter(
+                key_hash=digest, revoked_at__isnull=True
+            )
         )
         if key is not None:
             app: OmsApp | None = getattr(key, "oms_app", None)

@@ -11,6 +11,7 @@ from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from omslink.core.errors import Conflict, UnknownSku, ValidationFailed
+from omslink.core.ids import unique_row
 from omslink.inventory.models import StockBalance, StockDocument
 from omslink.masters.models import Item, OrgUnit, Site
 
@@ -38,7 +39,7 @@ def online_site_of(org_unit: OrgUnit) -> Site:
 
     A 409 `conflict` rather than a 422: the request is fine, the ERP's set-up is not yet.
     """
-    site = Site.objects.filter(org_unit=org_unit, online_fulfilment=True).first()
+    site = unique_row(Site.objects.filter(org_unit=org_unit, online_fulfilment=True))
     if site is None:
         raise Conflict(
             f"{org_unit.code} has no online fulfilment site yet; the ERP must mark "

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import Conflict, DuplicateOrder, InvalidTransition
+from omslink.core.ids import unique_row
 from omslink.core.json_format import as_stored_json
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockMove
@@ -69,7 +70,8 @@ def _same_order_again(order: Order, body_hash: str) -> OrderIntake:
 
 
 def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIntake:
-    existing = Order.objects.filter(app=app, external_order_id=payload.external_order_id).first()
+    same_id = Order.objects.filter(app=app, external_order_id=payload.external_order_id)
+    existing = unique_row(same_id)
     if existing is not None:
         return _same_order_again(existing, body_hash)
     items = items_by_sku(line.sku for line in payload.lines)
@@ -96,7 +98,7 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIn
                 cod_charge=Decimal(payload.cod_charge),
             )
     except IntegrityError:
-        winner = Order.objects.filter(app=app, external_order_id=payload.external_order_id).first()
+        winner = unique_row(same_id)
         if winner is None:
             raise
         return _same_order_again(winner, body_hash)
