@@ -101,9 +101,10 @@ def stock_apply(
     """Apply all changes or none, in the caller's transaction.
 
     Refuses with 409 `insufficient_stock` (details per SKU: units requested from `available`,
-    and what is available) when any item would leave on-hand below reserved plus allocated;
-    the caller's transaction then rolls back whatever it wrote. Call it last in a service, so
-    the balance rows stay locked for as short a time as possible.
+    and what is available) when any item would leave on-hand below reserved plus allocated.
+    By then it may have written ledger rows and moved other balances, so the refusal must end
+    the caller's transaction (or savepoint), never be caught inside it. Call it last in a
+    service, so the balance rows stay locked for as short a time as possible.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("stock_apply must run inside the caller's transaction")
