@@ -12,7 +12,7 @@ database's check constraints (CONTRACT §6.1) stand behind all of it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -66,19 +66,20 @@ def _balances_of(site: Site, item_ids: list[int]) -> dict[int, StockBalance]:
     return balances
 
 
-def _refuse_short(
-    site: Site,
-    totals: Mapping[int, StockChange],
-    balances: Mapping[int, StockBalance],
-    also: Iterable[int] = (),
-) -> InsufficientStock:
-    """The 409 naming each item the change would take below zero available (and `also`)."""
-    short = [
+def _shortages(
+    totals: Mapping[int, StockChange], balances: Mapping[int, StockBalance]
+) -> list[tuple[int, int, int]]:
+    """(item id, units wanted from available, available) for each item the change would take
+    below zero available."""
+    return [
         (item_id, -total.available, balances[item_id].available)
         for item_id, total in totals.items()
-        if item_id in also
-        or (total.available < 0 and balances[item_id].available + total.available < 0)
+        if total.available < 0 and balances[item_id].available + total.available < 0
     ]
+
+
+def _refusal(site: Site, short: list[tuple[int, int, int]]) -> InsufficientStock:
+    """The 409 naming each short item, by SKU."""
     skus = dict(Item.objects.filter(pk__in=[s[0] for s in short]).values_list("pk", "sku"))
     short.sort(key=lambda entry: skus[entry[0]])
     return InsufficientStock(
@@ -89,6 +90,25 @@ def _refuse_short(
             for item_id, requested, available in short
         ],
     )
+
+
+def _refusal_after_race(
+    site: Site,
+    totals: Mapping[int, StockChange],
+    balances: Mapping[int, StockBalance],
+    failed: StockBalance,
+) -> InsufficientStock:
+    """The refusal when another transaction took the stock between the unlocked read and the
+    UPDATE of `failed`: with the numbers as they are now, for the balances not moved yet (the
+    ones moved before it were not short)."""
+    now = _balances_of(site, sorted(totals))
+    waiting = {b.item_id: totals[b.item_id] for b in balances.values() if b.pk >= failed.pk}
+    short = _shortages(waiting, now)
+    if failed.item_id not in {entry[0] for entry in short}:
+        # Stock came back since the UPDATE: still name the item it found short.
+        wanted = -totals[failed.item_id].available
+        short.append((failed.item_id, wanted, now[failed.item_id].available))
+    return _refusal(site, short)
 
 
 def stock_apply(
@@ -120,11 +140,9 @@ def stock_apply(
         )
     # Read without locks: refuses the common shortage at once, and gives the key order.
     balances = _balances_of(site, sorted(totals))
-    if any(
-        total.available < 0 and balances[item_id].available + total.available < 0
-        for item_id, total in totals.items()
-    ):
-        raise _refuse_short(site, totals, balances)
+    short = _shortages(totals, balances)
+    if short:
+        raise _refusal(site, short)
     StockMove.objects.bulk_create(
         StockMove(
             site=site,
@@ -152,16 +170,7 @@ def stock_apply(
                 ],
             )
             if cursor.rowcount != 1:
-                # Another transaction took the stock since the read above: refuse with the
-                # numbers as they are now (rows moved here already are not short).
-                moved_here = {b.item_id for b in balances.values() if b.pk < balance.pk}
-                now = _balances_of(site, sorted(totals))
-                raise _refuse_short(
-                    site,
-                    {i: t for i, t in totals.items() if i not in moved_here},
-                    now,
-                    also=[balance.item_id],
-                )
+                raise _refusal_after_race(site, totals, balances, balance)
     # After the balances, so a flush of inventory.updated that locked them first has deleted
     # its pending rows by now and this change marks its items afresh.
     moved = [item_id for item_id, total in totals.items() if total.available != 0]
