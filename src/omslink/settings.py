@@ -91,8 +91,10 @@ OMSLINK_INVOICE_DIR = DATA_DIR / "invoices"
 # Largest spreadsheet `omslink import` and the import pages accept, in MiB.
 OMSLINK_IMPORT_MAX_MB = _env_number("OMSLINK_IMPORT_MAX_MB", "100")
 # Requests per second each token may make (per server process), and the burst it may save up.
-OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "50")
-OMSLINK_API_RATE_BURST = _env_number("OMSLINK_API_RATE_BURST", "200")
+# Above what one process serves, so an OMS's sale-day peak is never capped here; it stops a
+# flood only on a larger machine (docs/benchmarks.md, production settings).
+OMSLINK_API_RATE_LIMIT = _env_number("OMSLINK_API_RATE_LIMIT", "1000")
+OMSLINK_API_RATE_BURST = _env_number("OMSLINK_API_RATE_BURST", "2000")
 
 DEBUG = _env_flag("OMSLINK_DEBUG")
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("OMSLINK_ALLOWED_HOSTS", "*").split(",")]

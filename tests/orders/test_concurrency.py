@@ -9,14 +9,19 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from omslink.inventory.models import StockBalance, StockMove
+from omslink.inventory.selectors import LedgerMismatch, ledger_mismatches
+from omslink.inventory.services import StockChange, stock_apply
+from omslink.masters.models import Item, Site
 from omslink.orders.models import Order
 from omslink.webhooks.models import Event
 from tests.conftest import ApiAnswer, ApiClient, ConnectedApp, Masters
@@ -182,4 +187,142 @@ def test_racing_cancels_release_once(
         (1, "order.reserved"),
         (2, "order.cancelled"),
     ]
+    assert_stock_consistent()
+
+
+def test_orders_short_on_their_later_line_reserve_nothing(
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
+    """32 two-line orders for 10 units of the second line's item: each balance is moved by
+    its own conditional UPDATE in key order, so a refused order has already moved the first
+    line's balance when the second refuses it, and the rollback must undo that."""
+    receive(admin[0], "WH1", {"TEE-RED-M": 1000})
+    receive(admin[0], "WH1", {"TEE-BLU-L": 10})
+    red, blue = (
+        StockBalance.objects.get(site__code="WH1", item__sku=sku).pk
+        for sku in ("TEE-RED-M", "TEE-BLU-L")
+    )
+    assert red < blue, "the plentiful item's row must be moved first"
+
+    def push(n: int) -> Callable[[], ApiAnswer]:
+        body = order_body(f"SHORT-{n}", [("TEE-RED-M", 1), ("TEE-BLU-L", 1)])
+        return lambda: ApiClient(oms.api_key).post("/orders", body)
+
+    answers = run_at_once([push(n) for n in range(32)])
+
+    assert sorted(a.status for a in answers) == [201] * 10 + [409] * 22
+    for refused in (a for a in answers if a.status == 409):
+        assert refused.body["error"]["code"] == "insufficient_stock"
+        assert refused.body["error"]["details"] == [
+            {"sku": "TEE-BLU-L", "requested": 1, "available": 0}
+        ]
+    assert balance("WH1", "TEE-RED-M") == (1000, 10, 0)
+    assert balance("WH1", "TEE-BLU-L") == (10, 10, 0)
+    assert Order.objects.count() == 10
+    assert Event.objects.filter(type="order.reserved").count() == 10
+    assert_stock_consistent()
+
+
+def _wait_for_a_lock_wait(timeout: float = 10) -> None:
+    """Return once another session of this database waits on a row lock (PostgreSQL)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            # pg_stat_activity is cached for the transaction unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no session waited on a lock")
+
+
+def test_stock_taken_while_an_order_waits_for_its_row_refuses_the_order_whole(
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
+    """The order reads enough stock, then its UPDATE waits for a transaction that takes all of
+    the second item: re-checked on the row as committed, the UPDATE moves nothing and the
+    whole order (order row, event, first line's reservation) is rolled back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers before the order reads its stock")
+    receive(admin[0], "WH1", {"TEE-RED-M": 5})
+    receive(admin[0], "WH1", {"TEE-BLU-L": 5})
+    site = Site.objects.get(code="WH1")
+    blue = Item.objects.get(sku="TEE-BLU-L")
+    holding = threading.Event()
+
+    def take_all_blue() -> None:
+        try:
+            with transaction.atomic():
+                stock_apply(
+                    site=site,
+                    changes=[StockChange(blue.pk, StockMove.Kind.ALLOCATE, allocated=5)],
+                    reference="TAKER",
+                )
+                holding.set()
+                _wait_for_a_lock_wait()
+        finally:
+            holding.set()
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        taker = pool.submit(take_all_blue)
+        assert holding.wait(timeout=10)
+        answer = ApiClient(oms.api_key).post(
+            "/orders", order_body("RACE-1", [("TEE-RED-M", 1), ("TEE-BLU-L", 1)])
+        )
+        taker.result(timeout=30)
+
+    assert answer.status == 409, answer.body
+    assert answer.body["error"]["details"] == [{"sku": "TEE-BLU-L", "requested": 1, "available": 0}]
+    assert balance("WH1", "TEE-RED-M") == (5, 0, 0)
+    assert balance("WH1", "TEE-BLU-L") == (5, 0, 5)
+    assert Order.objects.count() == 0
+    assert not Event.objects.filter(type="order.reserved").exists()
+    assert_stock_consistent()
+
+
+def test_stock_check_passes_while_orders_are_taken(
+    masters: Masters, oms: ConnectedApp, admin: tuple[Any, str]
+) -> None:
+    """`omslink stock check` reads balances and ledger in one snapshot, so orders committing
+    while it runs never show as a mismatch."""
+    receive(admin[0], "WH1", {"TEE-RED-M": 1000, "TEE-BLU-L": 1000})
+    pushing = threading.Event()
+    checks: list[list[LedgerMismatch]] = []
+
+    def check_until_done() -> int:
+        try:
+            while not pushing.is_set():
+                checks.append(ledger_mismatches())
+            return len(checks)
+        finally:
+            connection.close()
+
+    def pushes(worker: int) -> Callable[[], list[int]]:
+        def run() -> list[int]:
+            client = ApiClient(oms.api_key)
+            return [
+                client.post(
+                    "/orders",
+                    order_body(f"LIVE-{worker}-{n}", [("TEE-RED-M", 1), ("TEE-BLU-L", 1)]),
+                ).status
+                for n in range(15)
+            ]
+
+        return run
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checker = pool.submit(check_until_done)
+        try:
+            statuses = run_at_once([pushes(worker) for worker in range(6)])
+        finally:
+            pushing.set()
+        assert checker.result(timeout=60) > 0
+    assert all(status == 201 for worker in statuses for status in worker)
+    assert checks and all(found == [] for found in checks)
+    assert balance("WH1", "TEE-RED-M") == (1000, 90, 0)
     assert_stock_consistent()

@@ -42,6 +42,15 @@ with one.
 M = TypeVar("M", bound=Model)
 
 
+def unique_row(rows: QuerySet[M]) -> M | None:
+    """The row a lookup by a unique key finds, or None.
+
+    Unlike `first()` it adds no ORDER BY, whose compiling costs the ORM more CPU than such a
+    query costs the database: for the look-ups every API request makes.
+    """
+    return next(iter(rows[:1]), None)
+
+
 def one_row(rows: QuerySet[M], *, what: str) -> M:
     """The row `rows` narrows down to; `NotFound` ("No {what}.") when there is none."""
     found = rows.first()

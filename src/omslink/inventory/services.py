@@ -1,10 +1,12 @@
 """Move stock: every change to a balance goes through `stock_apply`, with its ledger entries.
 
-Balance rows are locked in primary-key order (`stock_locks.balances_locked`), then moved
-with F() expressions, as Saleor's warehouse locking does: two transactions that touch the same
-items always queue in the same order, so they cannot deadlock, and neither can read a stale
-count. On SQLite the IMMEDIATE transaction already serialises writers. The database's check
-constraints (CONTRACT §6.1) stand behind all of it.
+The balance rows are taken last and briefly: each is moved by one conditional `UPDATE`
+(`on_hand - reserved - allocated` must stay non-negative) in primary-key order, after
+everything else the change writes, so a hot item's row is locked from its `UPDATE` to the
+commit only. Two transactions that touch the same items still queue in the same order, so
+they cannot deadlock, and the condition is evaluated on the row's latest committed version,
+so none can oversell. On SQLite the IMMEDIATE transaction already serialises writers. The
+database's check constraints (CONTRACT §6.1) stand behind all of it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import F
 
 from omslink.core.errors import InsufficientStock
 from omslink.core.transactions import transactional
@@ -23,7 +24,6 @@ from omslink.inventory.events import inventory_changed
 from omslink.inventory.models import StockBalance, StockDocument, StockMove
 from omslink.inventory.schemas import AdjustmentIn, AdjustmentLineIn, ReceiptIn, StockLineIn
 from omslink.inventory.selectors import items_by_sku, site_named
-from omslink.inventory.stock_locks import balances_locked
 from omslink.masters.models import Item, Site
 
 
@@ -42,19 +42,73 @@ class StockChange:
         return self.on_hand - self.reserved - self.allocated
 
 
-def _locked_balances(site: Site, item_ids: list[int]) -> dict[int, StockBalance]:
-    existing = set(
-        StockBalance.objects.filter(site=site, item_id__in=item_ids).values_list(
-            "item_id", flat=True
-        )
-    )
-    missing = [
-        StockBalance(site=site, item_id=item_id) for item_id in item_ids if item_id not in existing
-    ]
+# Plain SQL rather than a queryset: it runs once per line of every order, and compiling the
+# F() expressions and the filter each time cost more than the statement itself.
+_BALANCE_MOVE = (
+    "UPDATE inventory_stockbalance SET on_hand = on_hand + %s, reserved = reserved + %s, "
+    "allocated = allocated + %s WHERE id = %s AND on_hand - reserved - allocated >= %s"
+)
+
+
+def _balances_of(site: Site, item_ids: list[int]) -> dict[int, StockBalance]:
+    """The site's balances of these items, unlocked, creating the missing ones at zero."""
+    balances = {
+        balance.item_id: balance
+        for balance in StockBalance.objects.filter(site=site, item_id__in=item_ids)
+    }
+    missing = [item_id for item_id in item_ids if item_id not in balances]
     if missing:
-        StockBalance.objects.bulk_create(missing, ignore_conflicts=True)
-    locked = balances_locked(site_id=site.pk, item_ids=item_ids)
-    return {balance.item_id: balance for balance in locked}
+        StockBalance.objects.bulk_create(
+            [StockBalance(site=site, item_id=item_id) for item_id in missing],
+            ignore_conflicts=True,
+        )
+        return _balances_of(site, item_ids)
+    return balances
+
+
+def _shortages(
+    totals: Mapping[int, StockChange], balances: Mapping[int, StockBalance]
+) -> list[tuple[int, int, int]]:
+    """(item id, units wanted from available, available) for each item the change would take
+    below zero available."""
+    return [
+        (item_id, -total.available, balances[item_id].available)
+        for item_id, total in totals.items()
+        if total.available < 0 and balances[item_id].available + total.available < 0
+    ]
+
+
+def _refusal(site: Site, short: list[tuple[int, int, int]]) -> InsufficientStock:
+    """The 409 naming each short item, by SKU."""
+    skus = dict(Item.objects.filter(pk__in=[s[0] for s in short]).values_list("pk", "sku"))
+    short.sort(key=lambda entry: skus[entry[0]])
+    return InsufficientStock(
+        f"Not enough available stock at {site.code} for "
+        f"{', '.join(skus[entry[0]] for entry in short)}; nothing was stored.",
+        details=[
+            {"sku": skus[item_id], "requested": requested, "available": max(available, 0)}
+            for item_id, requested, available in short
+        ],
+    )
+
+
+def _refusal_after_race(
+    site: Site,
+    totals: Mapping[int, StockChange],
+    balances: Mapping[int, StockBalance],
+    failed: StockBalance,
+) -> InsufficientStock:
+    """The refusal when another transaction took the stock between the unlocked read and the
+    UPDATE of `failed`: with the numbers as they are now, for the balances not moved yet (the
+    ones moved before it were not short)."""
+    now = _balances_of(site, sorted(totals))
+    waiting = {b.item_id: totals[b.item_id] for b in balances.values() if b.pk >= failed.pk}
+    short = _shortages(waiting, now)
+    if failed.item_id not in {entry[0] for entry in short}:
+        # Stock came back since the UPDATE: still name the item it found short.
+        wanted = -totals[failed.item_id].available
+        short.append((failed.item_id, wanted, now[failed.item_id].available))
+    return _refusal(site, short)
 
 
 def stock_apply(
@@ -63,11 +117,14 @@ def stock_apply(
     changes: Sequence[StockChange],
     reference: str,
     document: StockDocument | None = None,
-) -> dict[int, StockBalance]:
-    """Apply all changes or none, in the caller's transaction; return the new balances.
+) -> None:
+    """Apply all changes or none, in the caller's transaction.
 
     Refuses with 409 `insufficient_stock` (details per SKU: units requested from `available`,
     and what is available) when any item would leave on-hand below reserved plus allocated.
+    By then it may have written ledger rows and moved other balances, so the refusal must end
+    the caller's transaction (or savepoint), never be caught inside it. Call it last in a
+    service, so the balance rows stay locked for as short a time as possible.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("stock_apply must run inside the caller's transaction")
@@ -81,33 +138,11 @@ def stock_apply(
             total.reserved + change.reserved,
             total.allocated + change.allocated,
         )
-    balances = _locked_balances(site, sorted(totals))
-    short = [
-        (item_id, -total.available, balances[item_id].available)
-        for item_id, total in totals.items()
-        if total.available < 0 and balances[item_id].available + total.available < 0
-    ]
+    # Read without locks: refuses the common shortage at once, and gives the key order.
+    balances = _balances_of(site, sorted(totals))
+    short = _shortages(totals, balances)
     if short:
-        skus = dict(Item.objects.filter(pk__in=[s[0] for s in short]).values_list("pk", "sku"))
-        short.sort(key=lambda entry: skus[entry[0]])
-        raise InsufficientStock(
-            f"Not enough available stock at {site.code} for "
-            f"{', '.join(skus[entry[0]] for entry in short)}; nothing was stored.",
-            details=[
-                {"sku": skus[item_id], "requested": requested, "available": max(available, 0)}
-                for item_id, requested, available in short
-            ],
-        )
-    for item_id, total in totals.items():
-        balance = balances[item_id]
-        StockBalance.objects.filter(pk=balance.pk).update(
-            on_hand=F("on_hand") + total.on_hand,
-            reserved=F("reserved") + total.reserved,
-            allocated=F("allocated") + total.allocated,
-        )
-        balance.on_hand += total.on_hand
-        balance.reserved += total.reserved
-        balance.allocated += total.allocated
+        raise _refusal(site, short)
     StockMove.objects.bulk_create(
         StockMove(
             site=site,
@@ -121,10 +156,26 @@ def stock_apply(
         )
         for change in changes
     )
+    with connection.cursor() as cursor:
+        for balance in sorted(balances.values(), key=lambda balance: balance.pk):
+            total = totals[balance.item_id]
+            cursor.execute(
+                _BALANCE_MOVE,
+                [
+                    total.on_hand,
+                    total.reserved,
+                    total.allocated,
+                    balance.pk,
+                    max(-total.available, 0),
+                ],
+            )
+            if cursor.rowcount != 1:
+                raise _refusal_after_race(site, totals, balances, balance)
+    # After the balances, so a flush of inventory.updated that locked them first has deleted
+    # its pending rows by now and this change marks its items afresh.
     moved = [item_id for item_id, total in totals.items() if total.available != 0]
     if moved:
         inventory_changed(site=site, item_ids=moved)
-    return balances
 
 
 def stock_receive_many(

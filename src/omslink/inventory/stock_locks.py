@@ -1,8 +1,9 @@
 """The one order stock balance rows are locked in: by primary key.
 
-Every writer that locks balances (a stock change, the `inventory.updated` flush) takes them
-through here, so two transactions that touch the same items queue in the same order and never
-deadlock (Saleor's `warehouse/lock_objects.py` does the same).
+A stock change (`services.stock_apply`) moves its rows one `UPDATE` at a time in this order;
+a writer that must lock rows before it changes them (the `inventory.updated` flush) takes
+them through here. So two transactions that touch the same items queue in the same order and
+never deadlock (Saleor's `warehouse/lock_objects.py` does the same).
 """
 
 from __future__ import annotations

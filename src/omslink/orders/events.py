@@ -33,13 +33,17 @@ def order_ordering_key(order: Order) -> str:
     return f"order:{order.number}"
 
 
-def order_event_publish(order: Order, type: OrderEventType) -> OrderOut:
+def order_event_publish(
+    order: Order, type: OrderEventType, resource: OrderOut | None = None
+) -> OrderOut:
     """Publish `type` with the order as its data, in the caller's transaction.
 
-    Pass the order as the change left it, read again with `orders_for_resource()`: the OMS
-    takes the data for the order's state. Returns the resource as published.
+    Pass the order as the change left it, read again with `orders_for_resource()`, or its
+    `resource` rendered already from what was written: the OMS takes the data for the order's
+    state. Returns the resource as published.
     """
-    resource = OrderOut.of(order)
+    if resource is None:
+        resource = OrderOut.of(order)
     event_publish(
         org_unit=order.org_unit,
         type=type,

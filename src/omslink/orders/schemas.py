@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
@@ -27,11 +28,11 @@ from omslink.core.money import Money, format_money
 from omslink.core.pagination import PageQuery
 from omslink.core.resources import Resource
 from omslink.inventory.schemas import MAX_LINES
-from omslink.orders.models import Order, OrderStatus
+from omslink.orders.models import Order, OrderLine, OrderStatus
 
 if TYPE_CHECKING:
     # Packing and invoicing are fulfilment's; the order resource only shows their result.
-    from omslink.fulfilment.models import Invoice
+    from omslink.fulfilment.models import Invoice, Package
 
 
 def _identifier(value: str) -> str:
@@ -266,7 +267,36 @@ class OrderOut(Resource):
     def of(cls, order: Order) -> Self:
         """Render an order read with `orders_for_resource()` (its relations prefetched)."""
         picklist_entry = getattr(order, "picklist_entry", None)
-        invoice: Invoice | None = getattr(order, "invoice", None)
+        return cls._of_parts(
+            order,
+            lines=order.resource_lines,
+            packages=order.resource_packages,
+            picklist=picklist_entry.picklist.number if picklist_entry else None,
+            invoice=getattr(order, "invoice", None),
+            # Oldest first, whatever order the prefetch kept.
+            returns=[ret.number for ret in sorted(order.resource_returns, key=attrgetter("pk"))],
+        )
+
+    @classmethod
+    def of_new(cls, order: Order, lines: Iterable[OrderLine]) -> Self:
+        """Render an order just stored with these lines (their items set), without reading it
+        back: nothing is picked, packed, invoiced or returned yet. The order's fields must hold
+        what the database gives back (times in UTC, JSON keys in its order)."""
+        return cls._of_parts(
+            order, lines=lines, packages=(), picklist=None, invoice=None, returns=[]
+        )
+
+    @classmethod
+    def _of_parts(
+        cls,
+        order: Order,
+        *,
+        lines: Iterable[OrderLine],
+        packages: Iterable[Package],
+        picklist: str | None,
+        invoice: Invoice | None,
+        returns: list[str],
+    ) -> Self:
         return cls.model_validate(
             {
                 "id": order.number,
@@ -289,11 +319,11 @@ class OrderOut(Resource):
                         "unit_price": format_money(line.unit_price),
                         "discount": format_money(line.discount),
                     }
-                    for line in order.resource_lines
+                    for line in lines
                 ],
                 "shipping_charge": format_money(order.shipping_charge),
                 "cod_charge": format_money(order.cod_charge),
-                "picklist": picklist_entry.picklist.number if picklist_entry else None,
+                "picklist": picklist,
                 "packages": [
                     {
                         "weight_grams": package.weight_grams,
@@ -301,7 +331,7 @@ class OrderOut(Resource):
                         "breadth_mm": package.breadth_mm,
                         "height_mm": package.height_mm,
                     }
-                    for package in order.resource_packages
+                    for package in packages
                 ],
                 "invoice": None
                 if invoice is None
@@ -328,10 +358,7 @@ class OrderOut(Resource):
                     "at": iso_timestamp(order.cancelled_at),
                 },
                 "delivered_at": iso_timestamp(order.delivered_at),
-                # Oldest first, whatever order the prefetch kept.
-                "returns": [
-                    ret.number for ret in sorted(order.resource_returns, key=attrgetter("pk"))
-                ],
+                "returns": returns,
                 "created_at": iso_timestamp(order.created_at),
                 "updated_at": iso_timestamp(order.updated_at),
             }

@@ -7,6 +7,7 @@ OMS hears of exactly what committed (CONTRACT §6.4).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
 from omslink.core.errors import Conflict, DuplicateOrder, InvalidTransition
+from omslink.core.ids import unique_row
+from omslink.core.json_format import as_stored_json
 from omslink.core.transactions import transactional
 from omslink.inventory.models import StockMove
 from omslink.inventory.selectors import items_by_sku, online_site_of
@@ -67,7 +70,8 @@ def _same_order_again(order: Order, body_hash: str) -> OrderIntake:
 
 
 def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIntake:
-    existing = Order.objects.filter(app=app, external_order_id=payload.external_order_id).first()
+    same_id = Order.objects.filter(app=app, external_order_id=payload.external_order_id)
+    existing = unique_row(same_id)
     if existing is not None:
         return _same_order_again(existing, body_hash)
     items = items_by_sku(line.sku for line in payload.lines)
@@ -76,6 +80,7 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIn
         # The unique (app, external_order_id) index is where simultaneous pushes of one order
         # queue: the losers see the winner's order once it commits and answer as a repeat.
         with transaction.atomic():
+            # Stored as a read gives them back, so the answer can be rendered from this row.
             order = Order.objects.create(
                 app=app,
                 org_unit=app.org_unit,
@@ -84,20 +89,20 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIn
                 body_hash=body_hash,
                 marketplace=payload.marketplace,
                 marketplace_order_id=payload.marketplace_order_id,
-                ordered_at=payload.ordered_at,
+                ordered_at=payload.ordered_at.astimezone(UTC),
                 payment_mode=payload.payment_mode,
-                customer=payload.customer.model_dump(mode="json"),
-                shipping_address=payload.shipping_address.model_dump(mode="json"),
+                customer=as_stored_json(payload.customer.model_dump(mode="json")),
+                shipping_address=as_stored_json(payload.shipping_address.model_dump(mode="json")),
                 billing_gstin=payload.billing_gstin or "",
                 shipping_charge=Decimal(payload.shipping_charge),
                 cod_charge=Decimal(payload.cod_charge),
             )
     except IntegrityError:
-        winner = Order.objects.filter(app=app, external_order_id=payload.external_order_id).first()
+        winner = unique_row(same_id)
         if winner is None:
             raise
         return _same_order_again(winner, body_hash)
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
             position=position,
@@ -109,6 +114,10 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIn
         )
         for position, line in enumerate(payload.lines, start=1)
     )
+    resource = order_event_publish(
+        order, EventType.ORDER_RESERVED, resource=OrderOut.of_new(order, lines)
+    )
+    # Last, so the stock rows are locked only from their UPDATE to the commit.
     stock_apply(
         site=site,
         changes=[
@@ -117,8 +126,7 @@ def _store_and_reserve(app: OmsApp, payload: OrderIn, body_hash: str) -> OrderIn
         ],
         reference=order.number,
     )
-    reserved = orders_for_resource().get(pk=order.pk)
-    return OrderIntake(True, order_event_publish(reserved, EventType.ORDER_RESERVED))
+    return OrderIntake(True, resource)
 
 
 @transactional

@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from omslink.connected_apps.models import OmsApp
@@ -21,7 +21,7 @@ from omslink.core.transactions import transactional
 from omslink.masters.models import OrgUnit
 from omslink.webhooks.event_ids import new_event_id
 from omslink.webhooks.event_types import EventType
-from omslink.webhooks.models import Delivery, Event, EventStream, lease_free
+from omslink.webhooks.models import Delivery, Event, lease_free
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +35,22 @@ def relays_wake() -> None:
             cursor.execute("SELECT pg_notify(%s, '')", [RELAY_CHANNEL])
 
 
+# One statement for a key's first event and every later one (the stream row stays locked until
+# commit, so a key's sequences follow its commits). Plain SQL: the ORM has no upsert that
+# returns the new value, and every event pays for this.
+_NEXT_SEQUENCE = (
+    'INSERT INTO webhooks_eventstream ("key", last_sequence) VALUES (%s, 1) '
+    'ON CONFLICT ("key") DO UPDATE SET last_sequence = webhooks_eventstream.last_sequence + 1 '
+    "RETURNING last_sequence"
+)
+
+
 def _next_sequence(key: str) -> int:
     """Issue the next sequence of a key; the stream row stays locked until commit."""
-    if not EventStream.objects.filter(key=key).update(last_sequence=F("last_sequence") + 1):
-        try:
-            with transaction.atomic():
-                EventStream.objects.create(key=key, last_sequence=1)
-            return 1
-        except IntegrityError:
-            EventStream.objects.filter(key=key).update(last_sequence=F("last_sequence") + 1)
-    return EventStream.objects.values_list("last_sequence", flat=True).get(key=key)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SEQUENCE, [key])
+        (sequence,) = cursor.fetchone()
+    return int(sequence)
 
 
 def event_publish(
