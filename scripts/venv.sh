@@ -20,7 +20,13 @@ ensure_venv() {
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
       -c "$ROOT/constraints.txt" -e "$ROOT${extras:+[$extras]}" >&2
-    # A test install also satisfies the base install, so both stamps are recorded.
-    { echo "$wanted"; [ -n "$extras" ] && echo "${wanted%-*}-base"; } > "$stamp"
+    # An install with extras also satisfies the base install, and extras installed before
+    # for the same files stay installed, so every one of them is recorded.
+    {
+      if [ -f "$stamp" ]; then grep -- "^${wanted%-*}-" "$stamp" || true; fi
+      echo "$wanted"
+      echo "${wanted%-*}-base"
+    } | sort -u > "$stamp.new"
+    mv "$stamp.new" "$stamp"
   fi
 }
