@@ -72,7 +72,7 @@ def test_a_locked_user_name_is_told_so(page: Any, make_user: Any) -> None:
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
         page.click("button[type=submit]")
     assert posted.value.status == 429
-    assert "Too many failed sign-ins for this user name. Try again in 15 minutes." in (
+    assert "Too many wrong passwords for this user name. Try again in 15 minutes." in (
         page.locator("[role=alert]").inner_text()
     )
 

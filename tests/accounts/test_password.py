@@ -8,12 +8,15 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from omslink.accounts.models import UserSession
+from omslink.accounts.models import SignInAttempt, UserSession
 from tests.conftest import ROLES, ApiClient
 
 PASSWORD = "correct-horse-9"
 NEW = "new-battery-staple-7"
 PAGE = "/account/password/"
+WRONG = "wrong-password-0"
+INCORRECT = "old password was entered incorrectly"
+LOCKED = "Too many wrong passwords for this user name. Try again in 15 minutes."
 
 
 def signed_in_client(username: str, password: str = PASSWORD) -> Client:
@@ -76,6 +79,42 @@ def test_refusals_change_nothing(make_user: Any) -> None:
     hana.refresh_from_db()
     assert hana.check_password(PASSWORD)
     assert elsewhere.get("/").status_code == 200 and here.get("/").status_code == 200
+
+
+def test_the_tenth_wrong_current_password_locks_the_form_even_to_the_right_one(
+    make_user: Any,
+) -> None:
+    hana, _ = make_user("Viewer", "hana")
+    here, elsewhere = signed_in_client("hana"), signed_in_client("hana")
+    for _ in range(5):
+        assert Client().post("/login/", {"username": "HANA", "password": WRONG}).status_code == 200
+    for _ in range(5):
+        answer = change(here, WRONG, NEW)
+        assert answer.status_code == 422 and INCORRECT in answer.content.decode()
+    for old in (PASSWORD, WRONG):
+        refused = change(here, old, NEW)
+        assert refused.status_code == 429
+        page = refused.content.decode()
+        assert LOCKED in page and INCORRECT not in page and PASSWORD not in page
+        assert 14 * 60 < int(refused["Retry-After"]) <= 15 * 60
+    assert SignInAttempt.objects.filter(failed=True).count() == 10, "a refusal is not counted"
+    hana.refresh_from_db()
+    assert hana.check_password(PASSWORD), "nothing changed"
+    assert elsewhere.get("/").status_code == 200 and here.get("/").status_code == 200
+    signing_in = Client().post("/login/", {"username": "hana", "password": PASSWORD})
+    assert signing_in.status_code == 429, "the sign-in page shares the lock"
+
+
+def test_the_right_current_password_does_not_forgive_earlier_failures(make_user: Any) -> None:
+    hana, _ = make_user("Viewer", "hana")
+    here = signed_in_client("hana")
+    for _ in range(9):
+        assert change(here, WRONG, NEW).status_code == 422
+    assert change(here, PASSWORD, NEW).status_code == 302, "nine failures do not lock"
+    assert change(here, WRONG, PASSWORD + "-2").status_code == 422
+    assert change(here, NEW, PASSWORD + "-2").status_code == 429
+    hana.refresh_from_db()
+    assert hana.check_password(NEW)
 
 
 def test_only_a_signed_in_user_changes_a_password(db: None) -> None:

@@ -15,7 +15,7 @@ from omslink.accounts.models import SignInAttempt, SignInThrottle
 from tests.conftest import ROLES
 
 PASSWORD = "correct-horse-9"
-LOCKED = "Too many failed sign-ins for this user name."
+LOCKED = "Too many wrong passwords for this user name."
 MISMATCH = "did not match"
 
 

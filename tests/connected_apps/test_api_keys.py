@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 
 from omslink.connected_apps.models import ApiKey
 from tests.conftest import ApiClient, Masters, assert_error
@@ -54,6 +57,27 @@ def test_revoked_key_is_refused_and_revoking_twice_changes_nothing(
     assert_error(partner.get("/ping"), 401, "unauthenticated")
     again = api.delete(f"/api-keys/{issued['id']}")
     assert again.status == 200 and again.body["revoked_at"] == revoked.body["revoked_at"]
+
+
+def test_last_used_at_is_null_until_the_key_is_used(api: ApiClient, masters: Masters) -> None:
+    issued = api.post("/api-keys", {"org_unit": "OU1"}).body
+    assert api.get("/api-keys").body["items"][0]["last_used_at"] is None
+    before = timezone.now().replace(microsecond=0)
+    assert api.with_token(issued["key"]).get("/ping").status == 200
+    listed = api.get("/api-keys").body["items"][0]
+    used_at = datetime.fromisoformat(listed["last_used_at"])
+    assert before <= used_at <= timezone.now()
+    stored = ApiKey.objects.get(pk=issued["id"]).last_used_at
+    assert stored is not None and abs(stored - used_at) < timedelta(milliseconds=1)
+
+
+def test_last_used_at_is_described_in_the_openapi_document(db: None) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    field = document["components"]["schemas"]["ApiKeyOut"]["properties"]["last_used_at"]
+    assert "null until" in field["description"]
+    assert {"type": "null"} in field["anyOf"] and "last_used_at" in (
+        document["components"]["schemas"]["ApiKeyOut"]["required"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,7 @@ def _sign_in_refused(until: datetime, now: datetime) -> RateLimited:
     seconds = max(1, math.ceil((until - now).total_seconds()))
     minutes = math.ceil(seconds / 60)
     return RateLimited(
-        "Too many failed sign-ins for this user name. "
+        "Too many wrong passwords for this user name. "
         f"Try again in {minutes} minute{'' if minutes == 1 else 's'}.",
         headers={"Retry-After": str(seconds)},
     )

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -16,12 +16,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omslink.accounts import services
-from omslink.accounts.forms import ThrottledAuthenticationForm
+from omslink.accounts.forms import (
+    PasswordThrottled,
+    ThrottledAuthenticationForm,
+    ThrottledPasswordChangeForm,
+)
 from omslink.accounts.models import Role
 from omslink.accounts.selectors import token_of_user, user_by_id
 from omslink.core.errors import ApplicationError
 from omslink.core.operations import ADMINISTRATOR, BUILT_IN_ROLES, OPERATIONS
 from omslink.web.access import operation_required, signed_in_user
+
+
+def _throttle_refusal(response: HttpResponse, form: PasswordThrottled) -> HttpResponse:
+    """A form the throttle refused answers 429 with Retry-After; any other stays as it is."""
+    if form.refusal is not None:
+        response.status_code = form.refusal.status
+        for header, value in form.refusal.headers.items():
+            response[header] = value
+    return response
 
 
 class SignInView(LoginView):
@@ -31,24 +44,23 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        refusal = getattr(form, "refusal", None)
-        if refusal is not None:
-            response.status_code = refusal.status
-            for header, value in refusal.headers.items():
-                response[header] = value
-        return response
+        assert isinstance(form, ThrottledAuthenticationForm)
+        return _throttle_refusal(super().form_invalid(form), form)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    """Users change their own password; their other sessions end, this one goes on."""
+    """Users change their own password; their other sessions end, this one goes on.
+
+    Wrong current passwords are throttled like failed sign-ins of the same user name.
+    """
     user = signed_in_user(request)
-    form = PasswordChangeForm(user, request.POST if request.method == "POST" else None)
+    form = ThrottledPasswordChangeForm(user, request.POST if request.method == "POST" else None)
     if not form.is_valid():
         status = 422 if form.is_bound else 200
-        return render(request, "accounts/password_change.html", {"form": form}, status=status)
+        page = render(request, "accounts/password_change.html", {"form": form}, status=status)
+        return _throttle_refusal(page, form)
     try:
         services.password_change(
             user=user,

@@ -66,6 +66,10 @@ class ApiKeyOut(Resource):
     revoked_at: datetime | None
     revoked_by: str | None
     oms_app: int | None
+    last_used_at: datetime | None = Field(
+        description="when the key last authenticated a request, noted at most once a minute;"
+        " null until then"
+    )
 
     @classmethod
     def of(cls, api_key: ApiKey) -> Self:
@@ -81,6 +85,7 @@ class ApiKeyOut(Resource):
             revoked_at=api_key.revoked_at,
             revoked_by=api_key.revoked_by.username if api_key.revoked_by else None,
             oms_app=app.pk if app is not None else None,
+            last_used_at=api_key.last_used_at,
         )
 
 
