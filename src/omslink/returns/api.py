@@ -136,12 +136,7 @@ def get_return(request: HttpRequest, reference: str) -> ReturnOut:
 def receive_return(request: HttpRequest, number: str, payload: ReceiveIn) -> ReturnOut:
     """The parcel arrived and was checked: good units back to stock, a credit note issued."""
     received = services.return_receive(
-        user=caller_user(request),
-        number=number,
-        counts=[
-            services.ReceivedCount(sku=line.sku, good=line.good, damaged=line.damaged)
-            for line in payload.lines
-        ],
+        ret=return_by_number(number), user=caller_user(request), payload=payload
     )
     return ReturnOut.of(received)
 

@@ -17,15 +17,14 @@ from fpdf.fonts import FontFace
 from omslink.core.money import format_money
 from omslink.core.pdf_fonts import TEXT_FAMILY
 from omslink.fulfilment.amount_words import rupees_in_words
-from omslink.fulfilment.invoice_pdf import (
+from omslink.fulfilment.gst_document_pdf import (
     NUMERIC,
-    _buyer_box,
-    _date,
-    _InvoiceDocument,
-    _percent,
-    _place,
-    _supplier_box,
-    amounts_table,
+    GstDocumentPdf,
+    buyer_box,
+    date_text,
+    place_text,
+    supplier_box,
+    tax_text,
 )
 from omslink.returns.models import CreditNote, CreditNoteLine, ReturnType
 
@@ -44,30 +43,22 @@ def _credit_note_box(note: CreditNote) -> str:
     return "\n".join(
         [
             f"Credit note number: {note.number}",
-            f"Credit note date: {_date(note.date)}",
-            f"Against invoice: {invoice.number} dated {_date(invoice.date)}",
-            f"Place of supply: {_place(invoice.place_of_supply)}",
+            f"Credit note date: {date_text(note.date)}",
+            f"Against invoice: {invoice.number} dated {date_text(invoice.date)}",
+            f"Place of supply: {place_text(invoice.place_of_supply)}",
             f"Return: {note.ret.number}",
         ]
     )
 
 
 def _buyer(note: CreditNote) -> str:
-    text = _buyer_box(note.invoice)
+    text = buyer_box(note.invoice)
     if not note.invoice.order.billing_gstin:
         text += "\nGSTIN: unregistered buyer"
     return text
 
 
-def _tax_text(line: CreditNoteLine, intra_state: bool) -> str:
-    rate = line.invoice_line.gst_rate
-    if intra_state:
-        half = _percent(rate / 2)
-        return f"CGST {half}: {format_money(line.cgst)}\nSGST {half}: {format_money(line.sgst)}"
-    return f"IGST {_percent(rate)}: {format_money(line.igst)}"
-
-
-def _line_table(pdf: _InvoiceDocument, note: CreditNote, lines: list[CreditNoteLine]) -> None:
+def _line_table(pdf: GstDocumentPdf, note: CreditNote, lines: list[CreditNoteLine]) -> None:
     intra_state = note.invoice.intra_state
     pdf.set_font(TEXT_FAMILY, "", 7.5)
     heading = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
@@ -92,7 +83,13 @@ def _line_table(pdf: _InvoiceDocument, note: CreditNote, lines: list[CreditNoteL
                 charged.hsn_code,
                 str(line.quantity),
                 format_money(line.taxable_value),
-                _tax_text(line, intra_state),
+                tax_text(
+                    rate=charged.gst_rate,
+                    cgst=line.cgst,
+                    sgst=line.sgst,
+                    igst=line.igst,
+                    intra_state=intra_state,
+                ),
                 format_money(line.total),
             ):
                 row.cell(pdf.text_of(text))
@@ -105,21 +102,21 @@ def _line_table(pdf: _InvoiceDocument, note: CreditNote, lines: list[CreditNoteL
     pdf.ln(2)
 
 
-def _totals(pdf: _InvoiceDocument, note: CreditNote) -> None:
+def _totals(pdf: GstDocumentPdf, note: CreditNote) -> None:
     rows = [("Taxable value reversed", note.taxable_value)]
     if note.invoice.intra_state:
         rows += [("CGST reversed", note.cgst), ("SGST reversed", note.sgst)]
     else:
         rows.append(("IGST reversed", note.igst))
     rows.append(("Credit note total (INR)", note.total))
-    amounts_table(pdf, rows)
+    pdf.amounts_table(rows)
 
 
 def render_credit_note_pdf(note: CreditNote) -> bytes:
     """The credit note as PDF bytes, in the invoice's bundled fonts (every Indian script); a
     character none of them can draw is logged as replaced."""
     lines = list(note.lines.all())
-    pdf = _InvoiceDocument()
+    pdf = GstDocumentPdf()
     pdf.set_title(f"Credit Note {note.number}")
     pdf.set_author(note.org_unit.name)
     pdf.set_creator("omslink")
@@ -127,7 +124,7 @@ def render_credit_note_pdf(note: CreditNote) -> bytes:
     pdf.line_of_text("Credit Note", size=16, bold=True, align="C", height=8)
     pdf.line_of_text("Original for recipient", size=7.5, align="C")
     pdf.ln(2)
-    pdf.boxes((_supplier_box(note.invoice), _credit_note_box(note)))
+    pdf.boxes((supplier_box(note.invoice), _credit_note_box(note)))
     pdf.boxes((_buyer(note), REASONS[ReturnType(note.ret.type)]))
     _line_table(pdf, note, lines)
     _totals(pdf, note)
@@ -137,11 +134,7 @@ def render_credit_note_pdf(note: CreditNote) -> bytes:
         "returned.",
         size=7,
     )
-    pdf.ln(8)
-    pdf.line_of_text(f"For {note.org_unit.name}", align="R")
-    pdf.ln(6)
-    pdf.line_of_text("Authorised signatory", align="R")
-    pdf.line_of_text("This is a computer-generated credit note.", size=7, align="C")
+    pdf.sign_off(note.org_unit.name, "credit note")
     if replaced := pdf.document_fonts.replaced:
         logger.warning(
             "credit note %s of order %s: no bundled font draws %s; printed as U+FFFD instead",

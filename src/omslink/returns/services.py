@@ -51,7 +51,13 @@ from omslink.returns.models import (
     ReturnStatus,
     ReturnType,
 )
-from omslink.returns.schemas import ReturnCreateIn, ReturnLineIn, ReturnPushIn
+from omslink.returns.schemas import (
+    ReceivedLineIn,
+    ReceiveIn,
+    ReturnCreateIn,
+    ReturnLineIn,
+    ReturnPushIn,
+)
 from omslink.returns.selectors import return_by_number, units_claimed
 from omslink.webhooks.event_types import EventType
 
@@ -62,15 +68,6 @@ class PushAnswer:
 
     created: bool
     ret: Return
-
-
-@dataclass(frozen=True)
-class ReceivedCount:
-    """What was found of one SKU in a returned parcel."""
-
-    sku: str
-    good: int
-    damaged: int
 
 
 def _locked_order(order: Order) -> Order:
@@ -338,7 +335,7 @@ def return_create(*, user: User, payload: ReturnCreateIn) -> Return:
 
 
 def _counted(
-    lines: Sequence[ReturnLine], counts: Sequence[ReceivedCount]
+    lines: Sequence[ReturnLine], counts: Sequence[ReceivedLineIn]
 ) -> dict[int, tuple[int, int]]:
     """Good and damaged units per return line, from counts per SKU; every check names a field.
 
@@ -391,21 +388,20 @@ def _refuse_receipt(ret: Return) -> InvalidTransition:
 
 
 @transactional
-def return_receive(*, user: User, number: str, counts: Sequence[ReceivedCount]) -> Return:
+def return_receive(*, ret: Return, user: User, payload: ReceiveIn) -> Return:
     """Record what came back: good units into on-hand at the order's site, damaged and
     missing units on the return, a credit note for an invoiced order, all at once.
 
     The OMS hears `return.received`, then `credit_note.issued` (if one was issued), then
     `order.rto_received` for an RTO.
     """
-    ret = return_by_number(number)
     order = _locked_order(ret.order)
     # Read after the order's lock: a receipt that held it before us has committed by now.
     still_expected = Return.objects.filter(pk=ret.pk, status=ReturnStatus.EXPECTED).exists()
     if not still_expected:
         raise _refuse_receipt(ret)
     lines = list(ret.lines.select_related("order_line__item"))
-    found = _counted(lines, counts)
+    found = _counted(lines, payload.lines)
     if not Return.objects.filter(pk=ret.pk, status=ReturnStatus.EXPECTED).update(
         status=ReturnStatus.RECEIVED, received_at=timezone.now(), received_by=user
     ):

@@ -133,14 +133,10 @@ def return_receive(request: HttpRequest, number: str) -> HttpResponse:
         )
     ]
     try:
-        counts = validate_as(ReceiveIn, {"lines": lines})
         received = services.return_receive(
+            ret=ret,
             user=signed_in_user(request),
-            number=ret.number,
-            counts=[
-                services.ReceivedCount(sku=line.sku, good=line.good, damaged=line.damaged)
-                for line in counts.lines
-            ],
+            payload=validate_as(ReceiveIn, {"lines": lines}),
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
